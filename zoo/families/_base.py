@@ -1,0 +1,168 @@
+"""The family contract (DESIGN.md), written once so every family reads the same.
+
+A family subclasses :class:`GenerativeModel`, names its networks (``NETWORKS``), its
+players' optimizers and the networks each one updates (``OPTIMIZERS``), its tracked losses
+(``LOSSES``), and writes ``train_step`` with one ``GradientTape`` per player, applying each
+update through :meth:`GenerativeModel.apply_update`.  What every family needs the same way
+lives here:
+
+- optimizers passed to ``compile`` are built on their variables at once: under
+  ``tf.distribute`` a two-optimizer ``train_step`` otherwise fails inside the first step
+  (NOTES.md);
+- every loss is divided by ``num_replicas_in_sync`` before differentiation, because
+  gradients are *summed* across replicas (NOTES.md): 2-replica training then equals
+  1-device training on the same global batch;
+- ``get_config`` / ``from_config`` and the compile config round-trip, so ``model.keras``
+  (optimizer state included) resumes training;
+- ``serving_functions`` lists what an export serves (``generate``, ``sample``,
+  ``discriminate``, and ``encode``/``decode`` where a family adds them).
+"""
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+
+def replica_scale(loss):
+    """Per-replica mean loss -> the loss whose summed gradients equal the global mean's."""
+    return loss / tf.cast(tf.distribute.get_strategy().num_replicas_in_sync, loss.dtype)
+
+
+def unpack_batch(data):
+    """``x`` or ``(x, labels)`` or ``(x, labels, sample_weight)`` as given by ``fit``."""
+    if isinstance(data, (tuple, list)):
+        return data[0], (data[1] if len(data) > 1 else None)
+    return data, None
+
+
+class GenerativeModel(keras.Model):
+    """Base of every family: ``model(z)`` generates; see the module docstring."""
+
+    NETWORKS: tuple[str, ...] = ("generator",)
+    OPTIMIZERS: dict[str, tuple[str, ...]] = {"g_optimizer": ("generator",)}
+    LOSSES: tuple[str, ...] = ("g_loss",)
+
+    def __init__(self, generator, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.LOSSES}
+        self.built = True  # the networks arrive built
+
+    # ----------------------------------------------------------------- shapes
+    @property
+    def latent_dim(self) -> int:
+        return int(self.generator.inputs[0].shape[-1])
+
+    @property
+    def data_shape(self) -> tuple[int, ...]:
+        return tuple(int(d) for d in self.generator.outputs[0].shape[1:])
+
+    # ------------------------------------------------------------- generation
+    def call(self, z, training=False):
+        return self.generator(z, training=training)
+
+    def generate(self, z):
+        """x = G(z) in inference mode (batch-norm statistics frozen)."""
+        return self.generator(z, training=False)
+
+    def sample(self, n, seed):
+        """``n`` samples from the stateless seed ``seed``: the same on every machine, and the
+        same as the export's ``sample`` signature."""
+        z = tf.random.stateless_normal([n, self.latent_dim], seed=tf.stack([seed, 0]))
+        return self.generate(z), z
+
+    def sample_latent(self, batch_size):
+        """z ~ N(0, I) for training, drawn from the model's seeded generator."""
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    # -------------------------------------------------------------- training
+    def compile(self, **kwargs):
+        """``compile(g_optimizer=..., d_optimizer=..., ...)``: one optimizer per player.
+
+        Each optimizer (an instance, a name or a serialized config) is built on the
+        variables of the networks it updates.
+        """
+        missing = [key for key in self.OPTIMIZERS if key not in kwargs]
+        if missing:
+            raise ValueError(
+                f"{type(self).__name__}.compile needs one optimizer per player: "
+                f"{', '.join(self.OPTIMIZERS)}. Missing: {', '.join(missing)}. "
+                f"Example: compile({', '.join(k + '=keras.optimizers.Adam(1e-4)' for k in self.OPTIMIZERS)})"
+            )
+        optimizers = {key: keras.optimizers.get(kwargs.pop(key)) for key in self.OPTIMIZERS}
+        super().compile(**kwargs)
+        for key, optimizer in optimizers.items():
+            setattr(self, key, optimizer)
+            optimizer.build(self.player_variables(key))
+        self._zoo_compile_config = {
+            key: keras.optimizers.serialize(optimizer) for key, optimizer in optimizers.items()
+        }
+
+    def player_variables(self, optimizer_key):
+        return [v for net in self.OPTIMIZERS[optimizer_key] for v in getattr(self, net).trainable_variables]
+
+    def apply_update(self, tape, loss, optimizer_key):
+        """One player's update: gradients of the replica-scaled ``loss`` w.r.t. its networks."""
+        variables = self.player_variables(optimizer_key)
+        grads = tape.gradient(loss, variables)
+        getattr(self, optimizer_key).apply_gradients(zip(grads, variables))
+
+    def track(self, **losses):
+        """Update the loss trackers and return the logs ``fit`` shows."""
+        for name, value in losses.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    # ----------------------------------------------------------- serialization
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable, "seed": self.seed}
+        for net in self.NETWORKS:
+            config[net] = keras.saving.serialize_keras_object(getattr(self, net))
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for net in cls.NETWORKS:
+            config[net] = keras.saving.deserialize_keras_object(config[net])
+        return cls(**config)
+
+    def get_compile_config(self):
+        return getattr(self, "_zoo_compile_config", None)
+
+    def compile_from_config(self, config):
+        self.compile(**config)
+
+    # ---------------------------------------------------------------- serving
+    def serving_functions(self):
+        """name -> (function, input signature) for the SavedModel an export writes.
+
+        ``generate`` is also ``serving_default``.  Families with an encoder add ``encode``
+        and ``decode``; conditional families add ``labels`` inputs.
+        """
+        z_spec = tf.TensorSpec([None, self.latent_dim], tf.float32, name="z")
+        n_spec = tf.TensorSpec([], tf.int32, name="n")
+        seed_spec = tf.TensorSpec([], tf.int32, name="seed")
+
+        def generate(z):
+            return {"x": self.generate(z)}
+
+        def sample(n, seed):
+            x, z = self.sample(n, seed)
+            return {"x": x, "z": z}
+
+        functions = {"generate": (generate, [z_spec]), "sample": (sample, [n_spec, seed_spec])}
+        if "discriminator" in self.NETWORKS:
+            x_spec = tf.TensorSpec([None, *self.data_shape], tf.float32, name="x")
+
+            def discriminate(x):
+                return {"logits": self.discriminator(x, training=False)}
+
+            functions["discriminate"] = (discriminate, [x_spec])
+        return functions
