@@ -52,3 +52,45 @@ GENERATOR_LOSSES = {
     "minimax": minimax_generator_loss,
     "non_saturating": non_saturating_generator_loss,
 }
+
+
+def wasserstein_critic_loss(real_scores, fake_scores):
+    """Critic loss of WGAN (Arjovsky et al. 2017, eq. 3), negated to be minimised.
+
+    Formula: ``L_C = E_z[f(G(z))] - E_x[f(x)]``; at the optimum over 1-Lipschitz ``f`` its
+    negation is the Wasserstein-1 distance (Kantorovich-Rubinstein duality).
+    """
+    return tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores)
+
+
+def wasserstein_generator_loss(fake_scores):
+    """Generator loss of WGAN: ``L_G = -E_z[f(G(z))]`` (Arjovsky et al. 2017, Algorithm 1)."""
+    return -tf.reduce_mean(fake_scores)
+
+
+def gradient_penalty(critic, real, fake, epsilon=None, target=1.0, training=True):
+    """Two-sided gradient penalty of WGAN-GP (Gulrajani et al. 2017, eq. 3).
+
+    Formula: ``E_x̂[(‖∇_x̂ f(x̂)‖₂ - 1)²]`` with ``x̂ = ε x + (1 - ε) x̃``, ``ε ~ U[0, 1]``
+    per example, on straight lines between real and generated samples.
+
+    Args:
+      critic: callable ``x -> scores [batch, 1]``.
+      real, fake: batches of the same shape.
+      epsilon: interpolation weights ``[batch]`` (drawn uniformly when None; pass them in
+        for reproducible tests).
+      target: the gradient norm aimed at (1 in the paper).
+    Returns:
+      scalar penalty (multiply by λ = 10 in the loss).
+    """
+    batch = tf.shape(real)[0]
+    if epsilon is None:
+        epsilon = tf.random.uniform([batch], dtype=real.dtype)
+    epsilon = tf.reshape(epsilon, [-1] + [1] * (len(real.shape) - 1))
+    interpolates = epsilon * real + (1.0 - epsilon) * fake
+    with tf.GradientTape() as tape:
+        tape.watch(interpolates)
+        scores = critic(interpolates, training=training)
+    grads = tape.gradient(scores, interpolates)
+    norms = tf.sqrt(tf.reduce_sum(tf.reshape(grads, [batch, -1]) ** 2, axis=1) + 1e-12)
+    return tf.reduce_mean((norms - target) ** 2)

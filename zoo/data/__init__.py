@@ -1,4 +1,6 @@
-"""Datasets as tf.data pipelines.  ``mixtures``: the 2-D Gaussian mixtures of PROTOCOLS.md §1."""
+"""Datasets as tf.data pipelines: the 2-D Gaussian mixtures of PROTOCOLS.md §1 (``mixtures``),
+scikit-learn's digits with the fixed split of §3 (``digits``)."""
+from zoo.data.digits import DIGITS_SHAPE, NUM_CLASSES, digits_dataset, digits_split
 from zoo.data.mixtures import MIXTURES, Mixture, mixture, mixture_dataset, mixture_samples
 
-__all__ = ["MIXTURES", "Mixture", "mixture", "mixture_dataset", "mixture_samples"]
+__all__ = ["DIGITS_SHAPE", "NUM_CLASSES", "digits_dataset", "digits_split", "MIXTURES", "Mixture", "mixture", "mixture_dataset", "mixture_samples"]
