@@ -22,6 +22,8 @@ class Recipe:
       seeds: independently seeded runs whose metrics the card reports (mean ± s.e.).
       data_kind: ``"points"`` or ``"images"``.
       description, papers: for the card.
+      driver: for a recipe that trains something other than a family (the digits classifier):
+        ``recipes.train`` hands it the parsed arguments instead of running its own loop.
     """
 
     name: str
@@ -36,6 +38,7 @@ class Recipe:
     data_kind: str = "points"
     description: str = ""
     papers: list[str] = dataclasses.field(default_factory=list)
+    driver: Callable[[Any], Any] | None = None  # own training driver, given the parsed recipes.train args
 
     def command(self, seeds: int | None = None) -> str:
         """The command that trains this recipe's export and measures its card."""

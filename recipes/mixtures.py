@@ -25,14 +25,14 @@ def mixture_data(dataset):
     return lambda batch_size, seed: mixture_dataset(dataset, batch_size, seed=seed)
 
 
-def gan_networks(width=256, depth=3):
+def gan_networks(width=128, depth=3):
     """G: 2-D z, BN + ReLU hidden layers (PacGAN's generator, narrower); D: ReLU MLP."""
     generator = mlp(2, 2, hidden=(width,) * depth, batch_norm=True, name="generator")
     discriminator = mlp(2, 1, hidden=(width,) * depth, activation="leaky_relu", name="discriminator")
     return generator, discriminator
 
 
-def _gan_recipe(dataset, loss, name, steps=6000, batch_size=256, lr=2e-4):
+def _gan_recipe(dataset, loss, name, steps=5000, batch_size=256, lr=2e-4):
     def build(seed):
         from zoo.families import GAN
 

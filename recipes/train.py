@@ -2,21 +2,40 @@
 
     python -m recipes.train gan-ring8                 # 5 seeds, export seed 0, metrics in the card
     python -m recipes.train gan-ring8 --seeds 1 --steps 200 --out /tmp/exports
+    python -m recipes.train gan-ring8 --strategy mirrored          # all local GPUs
+    python -m recipes.train gan-ring8 --run-dir runs/r8 --resume   # continue after a crash
 
 Each seed trains from scratch; the card reports each metric as mean ± standard error over
 the seeds, and the export holds the model of the first seed (``--seed``).
+
+The run folder (``--run-dir``, default ``runs/<name>/<date-time>``) holds, per seed::
+
+    seed-<k>/backup/       BackupAndRestore state of the last finished epoch (until the seed ends)
+    seed-<k>/logs/         TensorBoard: loss scalars per epoch, sample images
+    seed-<k>/samples/      epoch-NNNN.png, a sample grid (or scatter) per epoch
+    seed-<k>/model.keras   the trained model, with metrics.json once the seed is done
+
+``--resume`` continues the run in ``--run-dir`` (or the latest under ``runs/<name>/``):
+finished seeds are not retrained, an interrupted seed restarts from its last epoch and, under
+``--deterministic``, ends with the weights an uninterrupted run would have.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
 from pathlib import Path
 
+MAX_STEPS_PER_EPOCH = 1000
+RUNS = Path("runs")
+
 
 def parse_args(argv=None):
+    from zoo.distribute import STRATEGIES
+
     parser = argparse.ArgumentParser(prog="python -m recipes.train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("name", help="registered recipe name, e.g. gan-ring8 (`zoo list`)")
@@ -24,39 +43,159 @@ def parse_args(argv=None):
     parser.add_argument("--seeds", type=int, default=None,
                         help="independent runs measured for the card (default: the recipe's, 5)")
     parser.add_argument("--steps", type=int, default=None, help="training steps (default: the recipe's)")
-    parser.add_argument("--batch-size", type=int, default=None, help="global batch size")
+    parser.add_argument("--steps-per-epoch", type=int, default=None,
+                        help=f"steps between backups, sample grids and log lines (default: at most {MAX_STEPS_PER_EPOCH})")
+    parser.add_argument("--batch-size", type=int, default=None, help="global batch size (split across replicas)")
+    parser.add_argument("--strategy", default="auto", choices=STRATEGIES,
+                        help="tf.distribute strategy (default auto: what the machine has; "
+                             "multiworker reads the workers from TF_CONFIG)")
+    parser.add_argument("--run-dir", default=None,
+                        help="run folder: backups, TensorBoard logs, sample grids (default runs/<name>/<date-time>)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run in --run-dir (default: the latest under runs/<name>/)")
+    parser.add_argument("--deterministic", action="store_true",
+                        help="enable TensorFlow op determinism (bit-identical reruns, slower on GPU)")
     parser.add_argument("--out", default=None, help="parent folder of the export (default: exports/)")
     parser.add_argument("--no-export", action="store_true", help="train and measure only")
     parser.add_argument("--verbose", type=int, default=None, help="Keras fit verbosity (default: bar on a terminal)")
     return parser.parse_args(argv)
 
 
-def train_one(recipe, seed, steps, batch_size, verbose):
-    """Build, fit and evaluate one seeded run; return (model, metrics)."""
+def epoch_plan(steps: int, steps_per_epoch: int | None = None) -> tuple[int, int]:
+    """``(epochs, steps_per_epoch)`` covering ``steps``: epochs of at most 1,000 steps by default."""
+    if steps < 1:
+        raise SystemExit(f"error: --steps must be at least 1. Received: --steps {steps}")
+    if steps_per_epoch is None:
+        epochs = math.ceil(steps / MAX_STEPS_PER_EPOCH)
+        if steps % epochs:
+            raise SystemExit(f"error: {steps} steps do not split into {epochs} equal epochs; "
+                             f"pass --steps-per-epoch. Received: --steps {steps}")
+        return epochs, steps // epochs
+    if steps_per_epoch < 1 or steps % steps_per_epoch:
+        raise SystemExit(f"error: --steps-per-epoch must divide --steps {steps}. "
+                         f"Received: --steps-per-epoch {steps_per_epoch}")
+    return steps // steps_per_epoch, steps_per_epoch
+
+
+def resolve_run_dir(name: str, run_dir: str | None, resume: bool) -> Path:
+    """The run folder: given, the latest of ``runs/<name>/`` (``--resume``), or a new one."""
+    if run_dir is not None:
+        folder = Path(run_dir)
+        if not resume and folder.exists() and any(folder.glob("seed-*")):
+            raise SystemExit(
+                f"error: the run folder {folder} already holds a run. Pass --resume to continue it, "
+                f"or choose another --run-dir (or delete {folder})."
+            )
+        return folder
+    previous = sorted(p for p in (RUNS / name).glob("*") if p.is_dir()) if resume else []
+    if previous:
+        return previous[-1]
+    return RUNS / name / time.strftime("%Y%m%d-%H%M%S")
+
+
+def _write_atomic(path: Path, text: str):
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text)
+    os.replace(partial, path)
+
+
+def train_one(recipe, seed, steps, batch_size, verbose, *, strategy=None, run_dir=None,
+              steps_per_epoch=None, chief=True):
+    """Build, fit and evaluate one seeded run; return (model, metrics).
+
+    With ``run_dir`` the run is backed up each epoch (and restored from its last backup),
+    logs to TensorBoard and draws a sample grid per epoch (the chief only).
+    """
+    import keras
+    import tensorflow as tf
+
+    from zoo.callbacks import BackupAndRestore, NonFiniteGuard, SampleGrid, read_backup
+    from zoo.distribute import prepare_dataset
+
+    strategy = strategy or tf.distribute.get_strategy()
+    epochs, steps_per_epoch = epoch_plan(steps, steps_per_epoch)
+    with strategy.scope():
+        model = recipe.build(seed)
+    family = getattr(model, "FAMILY", type(model).__name__.lower())
+    dataset = recipe.data(batch_size, seed)
+    callbacks = [NonFiniteGuard(f"{family} ({recipe.name}, seed {seed})")]
+    if run_dir is not None:
+        run_dir = Path(run_dir)
+        backup = read_backup(run_dir / "backup")
+        if backup is not None:
+            # The model's state comes back through BackupAndRestore; the data stream is
+            # advanced past the batches already trained on, so the run continues exactly.
+            print(f"[{recipe.name}] seed {seed}: resuming after epoch {backup['epoch']}/{epochs} "
+                  f"from {run_dir / 'backup'}", flush=True)
+            dataset = dataset.skip(backup["epoch"] * steps_per_epoch)
+        callbacks.append(BackupAndRestore(run_dir / "backup"))
+        if chief:
+            callbacks += [
+                keras.callbacks.TensorBoard(os.fspath(run_dir / "logs"), write_graph=False),
+                SampleGrid(run_dir / "samples", data_kind=recipe.data_kind, dataset=recipe.dataset,
+                           log_dir=run_dir / "logs", title=f"{recipe.name} seed {seed}"),
+            ]
+    model.fit(prepare_dataset(dataset, strategy), steps_per_epoch=steps_per_epoch, epochs=epochs,
+              verbose=verbose, callbacks=callbacks, shuffle=False)  # the pipeline shuffles
+    metrics = recipe.evaluate(model, seed) if recipe.evaluate and chief else {}
+    return model, metrics
+
+
+def run_seed(recipe, seed, args, strategy, run_dir: Path, chief: bool):
+    """One seed in its folder of the run: trained (or resumed), or read back when finished."""
     import keras
 
-    model = recipe.build(seed)
-    dataset = recipe.data(batch_size, seed)
-    steps_per_epoch = min(steps, 1000)
-    epochs = max(1, steps // steps_per_epoch)
-    model.fit(dataset, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
-              callbacks=[keras.callbacks.TerminateOnNaN()])
-    metrics = recipe.evaluate(model, seed) if recipe.evaluate else {}
+    folder = run_dir / f"seed-{seed}"
+    done = folder / "metrics.json"
+    if args.resume and done.exists():
+        print(f"[{recipe.name}] seed {seed}: finished earlier, read from {folder}", flush=True)
+        with strategy.scope():
+            import zoo.families  # noqa: F401  (registers the families with Keras)
+
+            model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
+        return model, json.loads(done.read_text())
+    folder.mkdir(parents=True, exist_ok=True)
+    model, metrics = train_one(recipe, seed, args.steps, args.batch_size, args.verbose, strategy=strategy,
+                               run_dir=folder, steps_per_epoch=args.steps_per_epoch, chief=chief)
+    partial = folder / "partial.keras"
+    model.save(partial)
+    os.replace(partial, folder / "model.keras")
+    _write_atomic(done, json.dumps(metrics))  # the seed's commit point
     return model, metrics
 
 
 def main(argv=None):
     args = parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TF's start-up chatter out of the log
+    from zoo.distribute import get_strategy, is_chief, resolve_name
+
+    # The strategy comes first: multiworker and tpu must start before any other op runs.
+    strategy = get_strategy(args.strategy)
+    if args.deterministic:
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
     from recipes import get_recipe
 
     recipe = get_recipe(args.name)
+    if recipe.driver is not None:  # not a generative family (digits-classifier): its own loop
+        return recipe.driver(args)
     seeds = recipe.seeds if args.seeds is None else args.seeds
     if seeds < 1:
         raise SystemExit(f"error: --seeds must be at least 1. Received: --seeds {seeds}")
-    steps = args.steps or recipe.steps
-    batch_size = args.batch_size or recipe.batch_size
-    verbose = args.verbose if args.verbose is not None else ("auto" if sys.stdout.isatty() else 2)
+    args.steps = args.steps or recipe.steps
+    args.batch_size = args.batch_size or recipe.batch_size
+    epoch_plan(args.steps, args.steps_per_epoch)  # fail before training
+    from zoo.distribute import replica_batch_size
+
+    replica_batch_size(args.batch_size, strategy)
+    if args.verbose is None:
+        args.verbose = "auto" if sys.stdout.isatty() else 2
+    chief = is_chief()
+    run_dir = resolve_run_dir(recipe.name, args.run_dir, args.resume)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    print(f"[{recipe.name}] strategy {resolve_name(args.strategy)} ({strategy.num_replicas_in_sync} replica(s)"
+          f"{'' if chief else ', non-chief worker'}), run folder {run_dir}", flush=True)
 
     from zoo import export
     from zoo.metrics import summarize
@@ -64,8 +203,8 @@ def main(argv=None):
     exported, runs = None, []
     for seed in range(args.seed, args.seed + seeds):
         start = time.time()
-        print(f"[{recipe.name}] seed {seed}: {steps} steps, batch {batch_size}", flush=True)
-        model, metrics = train_one(recipe, seed, steps, batch_size, verbose)
+        print(f"[{recipe.name}] seed {seed}: {args.steps} steps, batch {args.batch_size}", flush=True)
+        model, metrics = run_seed(recipe, seed, args, strategy, run_dir, chief)
         print(f"[{recipe.name}] seed {seed}: {json.dumps(metrics)} ({time.time() - start:.0f} s)", flush=True)
         runs.append(metrics)
         if exported is None:
@@ -77,17 +216,20 @@ def main(argv=None):
         for key, value in card_metrics.items():
             if isinstance(value, dict):
                 print(f"[{recipe.name}] {key}: {value['mean']:.3f} ± {value['se']:.3f} over {seeds} seeds")
-    if args.no_export:
+    if args.no_export or not chief:  # one export per cluster: the chief's
         return None
-    command = recipe.command(seeds) + (f" --steps {steps}" if steps != recipe.steps else "")
+    command = recipe.command(seeds) + (f" --steps {args.steps}" if args.steps != recipe.steps else "")
     path = export(
         exported, recipe.name, dataset=recipe.dataset, out_dir=Path(args.out) if args.out else None,
         data_kind=recipe.data_kind, description=recipe.description, papers=recipe.papers,
-        metrics=card_metrics, recipe=command, steps=steps,
+        metrics=card_metrics, recipe=command, steps=args.steps,
     )
     print(f"[{recipe.name}] export written to {path}")
     return path
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except FloatingPointError as error:  # zoo.callbacks.NonFiniteLossError: the message says it all
+        sys.exit(f"error: {error}")

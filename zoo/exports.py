@@ -180,6 +180,48 @@ def _swap_into_place(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def write_folder(card: ModelCard, fill, out_dir: str | os.PathLike | None = None) -> Path:
+    """Write an export that is not a generative family (e.g. the digits classifier).
+
+    ``fill(staging)`` writes the files into the staging folder; the card gets their sha256
+    manifest and the folder is swapped into ``<out_dir>/<card.name>`` atomically, as
+    :func:`export` does.
+    """
+    out_dir = Path(out_dir) if out_dir is not None else REPO_EXPORTS
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{card.name}.", suffix=".partial", dir=out_dir))
+    try:
+        fill(staging)
+        card.versions = card.versions or _versions()
+        card.files = manifest(staging)
+        (staging / CARD_FILE).write_text(card.to_json())
+        _swap_into_place(staging, out_dir / card.name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir / card.name
+
+
+def update_card(folder: str | os.PathLike, **fields) -> ModelCard:
+    """Change fields of an export's card (``metrics=...``) and rewrite ``card.json`` atomically.
+
+    The files are verified against the manifest first and the manifest is recomputed, so
+    the card stays consistent with the folder (``card.json`` itself is not in it).
+    """
+    folder = Path(folder)
+    card = ModelCard.read(folder)
+    verify(folder, card)
+    for key, value in fields.items():
+        if not hasattr(card, key):
+            raise ValueError(f"ModelCard has no field {key!r}. Received: {key}={value!r}")
+        setattr(card, key, value)
+    card.files = manifest(folder)
+    temporary = folder / f".{CARD_FILE}.partial"
+    temporary.write_text(card.to_json())
+    os.replace(temporary, folder / CARD_FILE)
+    return card
+
+
 # --------------------------------------------------------------------------- loading
 def _check_count(value, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -236,26 +278,96 @@ class Pretrained:
     def latent_dim(self) -> int:
         return self.card.latent_dim
 
+    @property
+    def num_classes(self) -> int | None:
+        """Number of labels of a conditional export (``card.conditioning``), else None."""
+        return (self.card.conditioning or {}).get("num_classes")
+
+    def _labels(self, labels, n: int) -> dict:
+        """The ``labels`` keyword of a conditional signature (validated), or nothing.
+
+        Conditional exports given no labels use ``0, 1, ..., K-1, 0, 1, ...`` (every class
+        equally often), as the family's ``model(z)`` does.
+        """
+        k = self.num_classes
+        if k is None:
+            if labels is not None:
+                raise ValueError(f"{self.card.name!r} is not conditional: it takes no labels. Received: labels={labels!r}")
+            return {}
+        if labels is None:
+            return {"labels": (np.arange(n) % k).astype(np.int32)}
+        array = np.asarray(labels)
+        if array.ndim == 0:
+            array = np.full([n], array)
+        if not np.issubdtype(array.dtype, np.integer):
+            raise ValueError(f"labels must be integers in [0, {k}). Received: dtype={array.dtype}")
+        if array.shape != (n,):
+            raise ValueError(f"labels must be one integer or one per sample, shape [{n}]. Received: shape={list(array.shape)}")
+        if array.min() < 0 or array.max() >= k:
+            raise ValueError(f"labels must be integers in [0, {k}). Received: min={array.min()}, max={array.max()}")
+        return {"labels": array.astype(np.int32)}
+
     def latent(self, n: int, seed: int | None = None) -> np.ndarray:
         """The ``z`` that ``sample(n, seed)`` uses: stateless N(0, I) draws, same everywhere."""
-        return self.saved_model.sample(n=np.int32(_check_count(n, "n")), seed=np.int32(_check_seed(seed)))["z"].numpy()
+        n = _check_count(n, "n")
+        return self.saved_model.sample(n=np.int32(n), seed=np.int32(_check_seed(seed)), **self._labels(None, n))["z"].numpy()
 
-    def sample(self, n: int, seed: int | None = None) -> np.ndarray:
-        """``n`` samples; the same ``seed`` gives the same samples on any machine."""
+    def sample(self, n: int, seed: int | None = None, labels=None) -> np.ndarray:
+        """``n`` samples; the same ``seed`` gives the same samples on any machine.
+
+        ``labels`` (conditional exports only): one int in ``[0, num_classes)`` or one per sample.
+        """
         n, seed = _check_count(n, "n"), _check_seed(seed)
-        return self.saved_model.sample(n=np.int32(n), seed=np.int32(seed))["x"].numpy()
+        return self.saved_model.sample(n=np.int32(n), seed=np.int32(seed), **self._labels(labels, n))["x"].numpy()
 
-    def generate(self, z) -> np.ndarray:
-        """x = G(z) for ``z`` of shape ``[N, latent_dim]``."""
+    def generate(self, z, labels=None) -> np.ndarray:
+        """x = G(z) for ``z`` of shape ``[N, latent_dim]`` (and ``labels`` for conditional exports)."""
         z = check_array(z, [None, self.latent_dim], "z")
-        return self.saved_model.generate(z=z)["x"].numpy()
+        return self.saved_model.generate(z=z, **self._labels(labels, len(z)))["x"].numpy()
 
-    def discriminate(self, x) -> np.ndarray:
+    def discriminate(self, x, labels=None) -> np.ndarray:
         """Discriminator logits of ``x`` (exports of adversarial families only)."""
         if "discriminate" not in self.card.signatures:
             raise AttributeError(f"{self.card.name!r} ({self.card.family}) exports no discriminator.")
         x = check_array(x, [None, *self.card.data_shape], "x")
-        return self.saved_model.discriminate(x=x)["logits"].numpy()
+        return self.saved_model.discriminate(x=x, **self._labels(labels, len(x)))["logits"].numpy()
+
+    # ------------------------------------------------- latent-space walks (DCGAN §6)
+    def interpolate(self, z0=None, z1=None, steps: int = 8, method: str = "slerp", seed: int | None = None,
+                    labels=None) -> np.ndarray:
+        """Images along a path from ``z0`` to ``z1`` (``zoo.latent.interpolate``).
+
+        Args:
+          z0, z1: codes ``[D]`` or ``[N, D]`` (N paths); when omitted, the codes of
+            ``latent(2, seed)`` (``z0`` only given: ``z1`` is drawn).
+          steps: images per path, both ends included.
+          method: ``"slerp"`` (great circle, the default for Gaussian codes) or ``"linear"``.
+          labels: conditional exports: one label, or one per path ``[N]``, held along it.
+        Returns:
+          ``[steps, *data_shape]``, or ``[N, steps, *data_shape]`` for N paths.
+        """
+        from zoo import latent as L
+
+        if z0 is None or z1 is None:
+            drawn = self.latent(2, seed)
+            z0 = drawn[0] if z0 is None else z0
+            z1 = drawn[1] if z1 is None else z1
+        path = L.interpolate(check_array(np.atleast_2d(z0), [None, self.latent_dim], "z0"),
+                             check_array(np.atleast_2d(z1), [None, self.latent_dim], "z1"), steps, method)
+        paths, steps = path.shape[:2]
+        if labels is not None and np.ndim(labels) == 1:
+            labels = np.repeat(np.asarray(labels), steps) if len(labels) == paths else labels
+        x = self.generate(path.reshape(paths * steps, -1).astype(np.float32), labels=labels)
+        x = x.reshape(paths, steps, *x.shape[1:])
+        return x[0] if np.ndim(z0) == 1 and np.ndim(z1) == 1 else x
+
+    def arithmetic(self, plus, minus=(), labels=None) -> np.ndarray:
+        """The image of ``Σ mean(plus) - Σ mean(minus)`` (``zoo.latent.vector_arithmetic``):
+        DCGAN §6.3's "smiling woman - neutral woman + neutral man". Returns ``[1, *data_shape]``."""
+        from zoo import latent as L
+
+        z = L.vector_arithmetic(plus, minus)
+        return self.generate(check_array(z[None], [1, self.latent_dim], "z"), labels=labels)
 
 
 # --------------------------------------------------------------------------- resolution
@@ -291,7 +403,7 @@ def locate(name: str) -> tuple[Path, ModelCard]:
     raise FileNotFoundError(
         f"{name!r} is registered but has no trained weights here (searched {os.environ.get('ZOO_EXPORTS', '$ZOO_EXPORTS')}, "
         f"{REPO_EXPORTS}, {zoo_home()}) and its card gives no download URL. "
-        f"Train it with: {card.recipe}"
+        f"Train it with: {card.recipe}" + (f" ({card.description})" if card.description else "")
     )
 
 

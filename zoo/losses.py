@@ -94,3 +94,44 @@ def gradient_penalty(critic, real, fake, epsilon=None, target=1.0, training=True
     grads = tape.gradient(scores, interpolates)
     norms = tf.sqrt(tf.reduce_sum(tf.reshape(grads, [batch, -1]) ** 2, axis=1) + 1e-12)
     return tf.reduce_mean((norms - target) ** 2)
+
+
+def _norm(v, axis=-1):
+    # ‖v‖₂ with a floor inside the root: the gradient of ‖·‖ at 0 is undefined (NaN in TF).
+    return tf.sqrt(tf.reduce_sum(tf.square(v), axis=axis) + 1e-12)
+
+
+def cramer_critic(h_x, h_reference):
+    """The Cramér GAN critic (Bellemare et al. 2017, arXiv:1705.10743, Algorithm 1).
+
+    Formula: ``f(x) = ‖h(x) - h(x'_g)‖₂ - ‖h(x)‖₂`` per example, where ``h`` is the learned
+    transformation and ``x'_g`` an independent generated sample.
+
+    Args:
+      h_x: ``h(x)``, ``[batch, k]``.
+      h_reference: ``h(x'_g)``, ``[batch, k]`` (paired row by row with ``h_x``).
+    Returns:
+      ``[batch]`` critic values.
+    """
+    return _norm(h_x - h_reference) - _norm(h_x)
+
+
+def cramer_surrogate_loss(h_real, h_fake, h_fake_prime):
+    """Cramér GAN surrogate ``L_s = E[f(x_r)] - E[f(x_g)]`` (Bellemare et al. 2017, Alg. 1);
+    the critic maximises it (its loss is ``-L_s`` plus the gradient penalty).
+
+    With ``f`` of :func:`cramer_critic` and ``x'_g`` the reference for both terms.
+    """
+    return tf.reduce_mean(cramer_critic(h_real, h_fake_prime)) - tf.reduce_mean(cramer_critic(h_fake, h_fake_prime))
+
+
+def cramer_generator_loss(h_real, h_fake, h_fake_prime):
+    """Cramér GAN generator loss (Bellemare et al. 2017, Algorithm 1).
+
+    Formula: ``L_g = E‖h(x_r) - h(x_g)‖ + E‖h(x_r) - h(x'_g)‖ - E‖h(x_g) - h(x'_g)‖``, the
+    energy distance between data and generator in the space of ``h`` up to the term
+    ``E‖h(x_r) - h(x'_r)‖`` that does not depend on the generator; ``x_g, x'_g`` are two
+    independent generator samples (the unbiased sample gradients that motivate the paper).
+    """
+    return (tf.reduce_mean(_norm(h_real - h_fake)) + tf.reduce_mean(_norm(h_real - h_fake_prime))
+            - tf.reduce_mean(_norm(h_fake - h_fake_prime)))

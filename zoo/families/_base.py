@@ -41,6 +41,9 @@ class GenerativeModel(keras.Model):
     NETWORKS: tuple[str, ...] = ("generator",)
     OPTIMIZERS: dict[str, tuple[str, ...]] = {"g_optimizer": ("generator",)}
     LOSSES: tuple[str, ...] = ("g_loss",)
+    # What the network named "discriminator" judges: "x" (data; served as ``discriminate``),
+    # "z" (codes: AAE, WAE-GAN) or "xz" (pairs: ALI/BiGAN), which are not served.
+    DISCRIMINATES: str = "x"
 
     def __init__(self, generator, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -73,9 +76,63 @@ class GenerativeModel(keras.Model):
         z = tf.random.stateless_normal([n, self.latent_dim], seed=tf.stack([seed, 0]))
         return self.generate(z), z
 
+    def decode(self, z):
+        """x = G(z): the decoder of families with an encoder (the generator otherwise)."""
+        return self.generate(z)
+
+    def encode(self, x):
+        """The code ``z`` of ``x``; families with an ``"encoder"`` network override it."""
+        raise NotImplementedError(f"{type(self).__name__} has no encoder.")
+
+    def encode_outputs(self, x):
+        """What the export's ``encode`` signature returns: ``{"z": code}`` plus family extras
+        (the VAE adds its posterior ``mean`` and ``stddev``)."""
+        return {"z": self.encode(x)}
+
     def sample_latent(self, batch_size):
         """z ~ N(0, I) for training, drawn from the model's seeded generator."""
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        return self.normal(batch_size, (self.latent_dim,))
+
+    # ---------------------------------------------------------- training noise
+    # Every random draw of a train_step goes through these two helpers, so that training is
+    # the same on 1 device and on N replicas (NOTES.md: plain ``tf.random`` draws differ per
+    # replica).  Each replica draws the noise of the *global* batch with a stateless op seeded
+    # by ``seed_generator.next()`` and keeps its own slice, in the order in which
+    # ``tf.distribute`` splits the global batch: 2 replicas x b rows == 1 device x 2b rows.
+    # With one replica the draw equals ``keras.random.normal(..., seed=self.seed_generator)``.
+    def normal(self, batch_size, shape=()):
+        """This replica's rows of N(0, 1) noise ``[batch_size, *shape]`` (see above)."""
+        return self._replica_draw(tf.random.stateless_normal, batch_size, shape)
+
+    def uniform(self, batch_size, shape=(), minval=0.0, maxval=1.0):
+        """This replica's rows of U[minval, maxval) noise ``[batch_size, *shape]`` (e.g. the
+        interpolation ε of a gradient penalty)."""
+        return self._replica_draw(tf.random.stateless_uniform, batch_size, shape, minval=minval, maxval=maxval)
+
+    def _replica_draw(self, draw, batch_size, shape, **kwargs):
+        context = tf.distribute.get_replica_context()  # None in cross-replica context
+        replicas = context.num_replicas_in_sync if context is not None else 1
+        batch = tf.cast(batch_size, tf.int32)
+        shape = tf.constant([int(d) for d in shape], tf.int32)
+        rows = draw(tf.concat([[replicas * batch], shape], 0), seed=self.seed_generator.next(), **kwargs)
+        if replicas == 1:
+            return rows
+        return tf.reshape(rows, tf.concat([[replicas, batch], shape], 0))[context.replica_id_in_sync_group]
+
+    # The noise stream's position is saved with the weights (backups, ``model.keras``), so a
+    # resumed run draws the noise an uninterrupted one would.  Files written before this was
+    # saved simply lack the entry.
+    _NOISE_STATE = "noise_state"
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        store[self._NOISE_STATE] = self.seed_generator.state.numpy()
+
+    def load_own_variables(self, store):
+        keys = [key for key in store.keys() if key != self._NOISE_STATE]
+        if len(keys) != len(list(store.keys())):
+            self.seed_generator.state.assign(store[self._NOISE_STATE])
+        super().load_own_variables({key: store[key] for key in keys})
 
     # -------------------------------------------------------------- training
     def compile(self, **kwargs):
@@ -158,11 +215,21 @@ class GenerativeModel(keras.Model):
             return {"x": x, "z": z}
 
         functions = {"generate": (generate, [z_spec]), "sample": (sample, [n_spec, seed_spec])}
-        if "discriminator" in self.NETWORKS:
-            x_spec = tf.TensorSpec([None, *self.data_shape], tf.float32, name="x")
+        x_spec = tf.TensorSpec([None, *self.data_shape], tf.float32, name="x")
+        if "discriminator" in self.NETWORKS and self.DISCRIMINATES == "x":
 
             def discriminate(x):
                 return {"logits": self.discriminator(x, training=False)}
 
             functions["discriminate"] = (discriminate, [x_spec])
+        if "encoder" in self.NETWORKS:
+
+            def encode(x):
+                return self.encode_outputs(x)
+
+            def decode(z):
+                return {"x": self.decode(z)}
+
+            functions["encode"] = (encode, [x_spec])
+            functions["decode"] = (decode, [z_spec])
         return functions

@@ -7,12 +7,12 @@ objective (``loss="minimax"``) or ``-E_z[log D(G(z))]`` (``loss="non_saturating"
 import keras
 import tensorflow as tf
 
-from zoo import losses
+from zoo import losses, tricks
 from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class GAN(GenerativeModel):
+class GAN(tricks.DiscriminatorTricks, GenerativeModel):
     """The GAN game with one discriminator update per generator update (Algorithm 1, k = 1).
 
     Args:
@@ -21,6 +21,8 @@ class GAN(GenerativeModel):
       loss: ``"minimax"`` or ``"non_saturating"``.
       label_smoothing: one-sided label smoothing α of the real targets (Salimans et al. 2016).
       seed: seed of the training noise.
+      instance_noise, noise_anneal_steps, historical_averaging, feature_matching: the
+        stabilisation tricks of :mod:`zoo.tricks` (all off by default).
     """
 
     NETWORKS = ("generator", "discriminator")
@@ -32,10 +34,12 @@ class GAN(GenerativeModel):
             raise ValueError(
                 f"GAN loss must be one of {sorted(losses.GENERATOR_LOSSES)}. Received: loss={loss!r}"
             )
+        tricks_kwargs = tricks.pop_trick_kwargs(kwargs)
         super().__init__(generator, seed=seed, **kwargs)
         self.discriminator = discriminator
         self.objective = loss
         self.label_smoothing = label_smoothing
+        self.init_tricks(**tricks_kwargs)
 
     def discriminator_loss(self, real_logits, fake_logits):
         return losses.gan_discriminator_loss(real_logits, fake_logits, self.label_smoothing)
@@ -49,19 +53,24 @@ class GAN(GenerativeModel):
 
         z = self.sample_latent(batch_size)
         with tf.GradientTape() as tape:
-            fake = self.generator(z, training=True)
+            real, fake = self.critic_inputs(x, self.generator(z, training=True))  # instance noise, if on
             d_loss = self.discriminator_loss(
-                self.discriminator(x, training=True), self.discriminator(fake, training=True)
+                self.discriminator(real, training=True), self.discriminator(fake, training=True)
             )
             scaled = replica_scale(d_loss)
         self.apply_update(tape, scaled, "d_optimizer")
 
         z = self.sample_latent(batch_size)
         with tf.GradientTape() as tape:
-            g_loss = self.generator_loss(self.discriminator(self.generator(z, training=True), training=True))
+            real, fake = self.critic_inputs(x, self.generator(z, training=True))
+            if self.feature_matching:  # Salimans et al. 2016, §3.1
+                g_loss = self.matching_loss(real, fake)
+            else:
+                g_loss = self.generator_loss(self.discriminator(fake, training=True))
             scaled = replica_scale(g_loss)
         self.apply_update(tape, scaled, "g_optimizer")
         return self.track(d_loss=d_loss, g_loss=g_loss)
 
     def get_config(self):
-        return {**super().get_config(), "loss": self.objective, "label_smoothing": self.label_smoothing}
+        return {**super().get_config(), "loss": self.objective, "label_smoothing": self.label_smoothing,
+                **self.tricks_config()}

@@ -1,0 +1,155 @@
+"""Recipes of the image GANs: GAN (MLP), DCGAN, conditional GAN and LAPGAN.
+
+Shipped (trained here on scikit-learn's 8×8 digits, PROTOCOLS.md §3): ``gan-digits``,
+``dcgan-digits``, ``cgan-digits``, ``lapgan-digits``.
+
+Recipe-only (their TFDS datasets cannot be downloaded on the machine that builds the zoo;
+each is tested end to end on ``tfds.testing.mock_data``): ``dcgan-celeba`` (64×64),
+``dcgan-mnist``, ``dcgan-cifar10``, ``cgan-mnist``, ``lapgan-cifar10``.
+
+The DCGAN optimiser (Radford et al. 2016, §4) throughout: Adam, lr 2e-4, β1 = 0.5.
+"""
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from recipes.base import Recipe, register
+from zoo.data import DIGITS_SHAPE, NUM_CLASSES, digits_dataset
+from zoo.metrics.digits import PROTOCOL as DIGITS_PROTOCOL
+
+EVAL_SEED = 12345  # the sampling seed of the evaluation (plus the run's seed)
+EVAL_SAMPLES = 10_000  # the digits protocol's Parzen set (its FID set is the first 1,000)
+LABEL_SAMPLES = 100  # per label, for the conditional accuracy
+DIGITS_LATENT = 32
+LR, BETA_1 = 2e-4, 0.5
+LABEL_PROTOCOL = ("; label accuracy: 100 samples per label k = 0..9, the share the digits classifier "
+                  "calls k (label_accuracy_k per label)")
+GAN_PAPER = "Goodfellow et al. 2014, Generative Adversarial Nets, arXiv:1406.2661"
+
+
+def _adam():
+    return keras.optimizers.Adam(LR, beta_1=BETA_1)
+
+
+def _compile(model):
+    model.compile(g_optimizer=_adam(), d_optimizer=_adam())
+    return model
+
+
+# --------------------------------------------------------------------------- evaluation
+def evaluate_digit_samples(model, seed):
+    """The digits protocol (``zoo.metrics.evaluate_digits``) on 10,000 samples of ``model``."""
+    from zoo.metrics import evaluate_digits
+
+    samples, _ = model.sample(EVAL_SAMPLES, EVAL_SEED + seed)
+    return dict(evaluate_digits(np.asarray(samples)))
+
+
+def label_accuracy(model, seed, per_label=LABEL_SAMPLES):
+    """How often the digits classifier calls a sample drawn for label k "k".
+
+    ``per_label`` samples for each of the 10 labels; returns the overall accuracy
+    (``label_accuracy``) and one per label (``label_accuracy_k``).
+    """
+    from zoo.metrics.digits import classify
+
+    labels = np.repeat(np.arange(NUM_CLASSES, dtype=np.int32), per_label)
+    samples, _ = model.sample(len(labels), EVAL_SEED + seed, labels)
+    predicted = classify(np.asarray(samples))[1].argmax(axis=1)
+    correct = predicted == labels
+    metrics = {"label_accuracy": float(correct.mean())}
+    metrics.update({f"label_accuracy_{k}": float(correct[labels == k].mean()) for k in range(NUM_CLASSES)})
+    return metrics
+
+
+def evaluate_conditional_digits(model, seed):
+    return {**evaluate_digit_samples(model, seed), **label_accuracy(model, seed)}
+
+
+def digits_data(labels=False):
+    return lambda batch_size, seed: digits_dataset(batch_size, seed=seed, labels=labels)
+
+
+# --------------------------------------------------------------------------- digits
+def build_gan_digits(seed):
+    """Goodfellow et al.'s fully connected GAN: MLP G (ReLU, tanh output), MLP D with dropout."""
+    from zoo.families import GAN
+    from zoo.networks import mlp_discriminator, mlp_generator
+
+    keras.utils.set_random_seed(seed)
+    generator = mlp_generator(DIGITS_LATENT, DIGITS_SHAPE, hidden=(256, 256), batch_norm=True)
+    discriminator = mlp_discriminator(DIGITS_SHAPE, hidden=(256, 256), dropout=0.3)
+    return _compile(GAN(generator, discriminator, seed=seed))
+
+
+def build_dcgan_digits(seed):
+    """DCGAN at 8×8: z -> 2×2×64 -> 4×4×32 -> 8×8×1; D mirrors it."""
+    from zoo.families import DCGAN
+    from zoo.networks import dcgan_discriminator, dcgan_generator
+
+    keras.utils.set_random_seed(seed)
+    generator = dcgan_generator(DIGITS_LATENT, 8, 1, filters=32, start_size=2)
+    discriminator = dcgan_discriminator(8, 1, filters=32, start_size=2)
+    return _compile(DCGAN(generator, discriminator, seed=seed))
+
+
+def build_cgan_digits(seed):
+    """The DCGAN-digits networks with the one-hot label concatenated to z and to D's input."""
+    from zoo.families import ConditionalGAN
+    from zoo.networks import dcgan_discriminator, dcgan_generator
+
+    keras.utils.set_random_seed(seed)
+    generator = dcgan_generator(DIGITS_LATENT, 8, 1, filters=32, start_size=2, num_classes=NUM_CLASSES)
+    discriminator = dcgan_discriminator(8, 1, filters=32, start_size=2, num_classes=NUM_CLASSES)
+    return _compile(ConditionalGAN(generator, discriminator, num_classes=NUM_CLASSES, seed=seed))
+
+
+def build_lapgan_digits(seed):
+    """A two-level pyramid: an MLP GAN draws the 4×4 image, a conditional convolutional GAN
+    the 8×8 residual given its upsampled 4×4 (z = [16 coarse, 16 residual])."""
+    from zoo.families import LAPGAN
+    from zoo.networks import dcgan_discriminator, laplacian_generator, mlp_discriminator, mlp_generator
+
+    keras.utils.set_random_seed(seed)
+    generators = [mlp_generator(16, (4, 4, 1), hidden=(128, 128), batch_norm=True, name="generator_4"),
+                  laplacian_generator(8, 1, noise_dim=16, filters=32, depth=3, kernel_size=3, name="generator_8")]
+    discriminators = [mlp_discriminator((4, 4, 1), hidden=(128, 128), dropout=0.3, name="discriminator_4"),
+                      dcgan_discriminator(8, 1, filters=32, start_size=2, input_channels=2, name="discriminator_8")]
+    return _compile(LAPGAN(generators, discriminators, seed=seed))
+
+
+def _digits_recipe(name, build, steps, description, evaluate=evaluate_digit_samples, labels=False, papers=(),
+                   batch_size=64):
+    return register(Recipe(
+        name=name, dataset="digits", build=build, data=digits_data(labels), steps=steps, batch_size=batch_size,
+        evaluate=evaluate, protocol=DIGITS_PROTOCOL + (LABEL_PROTOCOL if labels else ""), data_kind="images", description=description,
+        papers=list(papers),
+    ))
+
+
+_digits_recipe(
+    "gan-digits", build_gan_digits, steps=6000,
+    description=("GAN (Goodfellow et al. 2014) with fully connected networks on 8×8 digits: G 32 -> 256 -> 256 "
+                 "-> 64 (BN + ReLU, tanh), D 64 -> 256 -> 256 -> 1 (LeakyReLU, dropout 0.3); the baseline of "
+                 "the convolutional families."),
+    papers=[GAN_PAPER],
+)
+_digits_recipe(
+    "dcgan-digits", build_dcgan_digits, steps=5000,
+    description=("DCGAN (Radford et al. 2016) on 8×8 digits: the same network builder as dcgan-celeba at "
+                 "resolution 8 (z 32 -> 2×2×64 -> 4×4×32 -> 8×8×1; D mirrored, LeakyReLU 0.2)."),
+)
+_digits_recipe(
+    "cgan-digits", build_cgan_digits, steps=5000, evaluate=evaluate_conditional_digits, labels=True,
+    description=("Conditional GAN (Mirza & Osindero 2014) on 8×8 digits with DCGAN networks: one-hot labels "
+                 "concatenated to z and, as 10 constant planes, to D's input. sample(n, seed, labels) draws "
+                 "the digits asked for."),
+)
+_digits_recipe(
+    "lapgan-digits", build_lapgan_digits, steps=6000,
+    description=("LAPGAN (Denton et al. 2015) on 8×8 digits: a 2-level Laplacian pyramid (2×2 average pooling, "
+                 "nearest upsampling); an MLP GAN for the 4×4 image and a convolutional GAN for the 8×8 "
+                 "residual conditioned on the upsampled 4×4, sampled coarse to fine."),
+    papers=[GAN_PAPER],
+)

@@ -1,0 +1,53 @@
+"""The `zoo` command as a user types it."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from zoo import cli
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "zoo.cli", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_help_does_not_import_tensorflow():
+    code = "import sys; from zoo import cli\ntry:\n    cli.main(['--help'])\nexcept SystemExit: pass\nprint('tensorflow' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().endswith("False")
+
+
+def test_list_and_info(capsys):
+    assert cli.main(["list", "gan-*"]) == 0
+    out = capsys.readouterr().out
+    assert "gan-ring8" in out and "trained" in out
+    assert cli.main(["info", "gan-ring8"]) == 0
+    out = capsys.readouterr().out
+    assert "python -m recipes.train gan-ring8" in out and "modes:" in out
+    assert cli.main(["info", "gan-ring8", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "gan-ring8"
+
+
+def test_unknown_name_exits_2_with_suggestion(capsys):
+    assert cli.main(["info", "gan-rign8"]) == 2
+    assert "Did you mean 'gan-ring8'" in capsys.readouterr().err
+
+
+def test_sample_writes_png_and_npy(tmp_path, capsys):
+    png, npy = tmp_path / "ring8.png", tmp_path / "ring8.npy"
+    assert cli.main(["sample", "gan-ring8", "-n", "300", "--seed", "4", "-o", str(png), "--npy", str(npy)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    samples = np.load(npy)
+    assert samples.shape == (300, 2)
+    import zoo
+
+    np.testing.assert_allclose(samples, zoo.load("gan-ring8").sample(300, seed=4))
+
+
+@pytest.mark.parametrize("n", ["0", "-5", "2.5", "many"])
+def test_sample_refuses_bad_n(n):
+    result = run("sample", "gan-ring8", "-n", n, "-o", "x.png")
+    assert result.returncode == 2
+    assert "expected a positive integer" in result.stderr

@@ -1,0 +1,150 @@
+"""The export contract (DESIGN.md): self-contained SavedModel, sha256 manifest, atomic writes,
+validated inputs."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import zoo
+from zoo import exports
+from family_cases import gan_case
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    model, batch = gan_case(seed=0)
+    model.fit(np.tile(batch, (4, 1)), batch_size=16, epochs=1, verbose=0)
+    out = tmp_path_factory.mktemp("exports")
+    path = zoo.export(model, "gan-test", dataset="ring8", out_dir=out, recipe="python -m recipes.train gan-test")
+    return model, path
+
+
+def test_layout_and_manifest(exported):
+    _, path = exported
+    assert sorted(p.name for p in path.iterdir()) == ["card.json", "model.keras", "samples.png", "saved_model"]
+    card = zoo.ModelCard.read(path)
+    assert card.files == exports.manifest(path)
+    assert "saved_model/saved_model.pb" in card.files and "model.keras" in card.files
+    assert card.latent_dim == 2 and card.data_shape == [2] and card.family == "gan"
+    assert set(card.signatures) == {"generate", "sample", "discriminate", "serving_default"}
+    assert card.parameters == sum(int(np.prod(v.shape)) for v in exported[0].generator.weights) + sum(
+        int(np.prod(v.shape)) for v in exported[0].discriminator.weights)
+
+
+def test_pretrained_matches_in_memory_model(exported):
+    model, path = exported
+    pretrained = zoo.load(str(path))
+    x, z = model.sample(7, 3)
+    np.testing.assert_allclose(pretrained.sample(7, seed=3), x.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(pretrained.latent(7, seed=3), z.numpy())
+    np.testing.assert_allclose(pretrained.generate(z.numpy()), model.generate(z).numpy(), rtol=1e-6, atol=1e-6)
+    logits = pretrained.discriminate(x.numpy())
+    np.testing.assert_allclose(logits, model.discriminator(x).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_saved_model_loads_without_zoo(exported, tmp_path):
+    """A fresh process in which `import zoo` fails reproduces the in-memory samples."""
+    model, path = exported
+    script = textwrap.dedent(f"""
+        import json, sys
+        sys.modules["zoo"] = None  # any import of zoo now raises ImportError
+        import tensorflow as tf
+        m = tf.saved_model.load({str(path / "saved_model")!r})
+        out = m.sample(n=tf.constant(5), seed=tf.constant(11))
+        serve = m.signatures["serving_default"](z=out["z"])
+        print(json.dumps({{"x": out["x"].numpy().tolist(), "served": serve["x"].numpy().tolist()}}))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                            cwd=tmp_path, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    got = json.loads(result.stdout.strip().splitlines()[-1])
+    expected = model.sample(5, 11)[0].numpy()
+    np.testing.assert_allclose(got["x"], expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got["served"], expected, rtol=1e-5, atol=1e-6)
+
+
+def test_saved_model_cli_lists_signatures(exported):
+    cli = shutil.which("saved_model_cli")
+    if cli is None:
+        pytest.skip("saved_model_cli is not on PATH")
+    result = subprocess.run([cli, "show", "--dir", str(exported[1] / "saved_model"), "--all"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for name in ("serving_default", "generate", "sample"):
+        assert f"signature_def['{name}']" in result.stdout
+    assert "tensorflow/serving/predict" in result.stdout
+
+
+def test_unknown_name_suggests_closest():
+    with pytest.raises(zoo.UnknownModelError, match="Did you mean 'gan-ring8'"):
+        zoo.load("gan-rign8")
+
+
+@pytest.mark.parametrize("z, message", [
+    (np.zeros((3, 5), np.float32), r"shape \[N, 2\]. Received: shape=\[3, 5\]"),
+    (np.zeros((3,), np.float32), r"shape \[N, 2\]. Received: shape=\[3\]"),
+    (np.zeros((3, 2), np.int32), r"float array of shape \[N, 2\]. Received: dtype=int32"),
+    (np.zeros((0, 2), np.float32), "at least one row"),
+])
+def test_bad_z_is_refused_before_the_graph(exported, z, message):
+    with pytest.raises(ValueError, match=message):
+        zoo.load(str(exported[1])).generate(z)
+
+
+@pytest.mark.parametrize("n", [0, -3, 2.5, "10", True, None])
+def test_bad_n_is_refused(exported, n):
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        zoo.load(str(exported[1])).sample(n, seed=0)
+
+
+@pytest.mark.parametrize("seed", [-1, 2**31, 1.5])
+def test_bad_seed_is_refused(exported, seed):
+    with pytest.raises(ValueError, match="seed must be an integer"):
+        zoo.load(str(exported[1])).sample(4, seed=seed)
+
+
+def test_modified_byte_is_refused(exported, tmp_path):
+    copy = tmp_path / "gan-test"
+    shutil.copytree(exported[1], copy)
+    variables = next((copy / "saved_model" / "variables").glob("variables.data-*"))
+    data = bytearray(variables.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    variables.write_bytes(bytes(data))
+    with pytest.raises(zoo.IntegrityError, match=r"sha256.*modified: saved_model/variables/variables.data"):
+        zoo.load(str(copy))
+
+
+def test_crash_mid_export_keeps_previous_export(exported, monkeypatch):
+    model, path = exported
+    before = {p: p.read_bytes() for p in path.rglob("*") if p.is_file()}
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt("simulated crash while writing the preview")
+
+    monkeypatch.setattr(exports, "_write_preview", crash)
+    with pytest.raises(KeyboardInterrupt):
+        zoo.export(model, "gan-test", dataset="ring8", out_dir=path.parent)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["gan-test"]  # no partial folder
+    assert {p: p.read_bytes() for p in path.rglob("*") if p.is_file()} == before
+    zoo.load(str(path))  # still verifies
+
+
+def test_crash_mid_first_export_leaves_nothing(exported, monkeypatch, tmp_path):
+    monkeypatch.setattr(exports, "_write_preview", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        zoo.export(exported[0], "gan-new", dataset="ring8", out_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_trainable_load_resumes_optimizer_state(exported):
+    model, path = exported
+    restored = zoo.load(str(path), trainable=True)
+    assert type(restored) is type(model)
+    assert int(restored.g_optimizer.iterations) == int(model.g_optimizer.iterations) > 0
+    for a, b in zip(restored.weights, model.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())

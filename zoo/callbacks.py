@@ -1,0 +1,184 @@
+"""Keras callbacks every recipe trains with: stop on a non-finite loss, back up and restore
+atomically, and draw a sample grid per epoch (a PNG in the run folder and a TensorBoard
+image summary).
+
+    callbacks = [
+        NonFiniteGuard("gan"),                       # error naming family, step and loss
+        BackupAndRestore(run_dir / "backup"),        # resume after a crash
+        keras.callbacks.TensorBoard(run_dir / "logs"),
+        SampleGrid(run_dir / "samples", data_kind="points", dataset="ring8", log_dir=run_dir / "logs"),
+    ]
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import keras
+import numpy as np
+
+METADATA_FILE = "training_metadata.json"
+
+
+# --------------------------------------------------------------------------- NaN / Inf
+class NonFiniteLossError(FloatingPointError):
+    """A training loss became NaN or infinite."""
+
+
+class NonFiniteGuard(keras.callbacks.Callback):
+    """Stop training with :class:`NonFiniteLossError` at the first step whose loss is NaN or ±Inf.
+
+    ``keras.callbacks.TerminateOnNaN`` stops quietly and lets the run end as if it had
+    succeeded (and be exported); this raises an error that names the family, the global
+    step (counted across epochs, so also after a resume) and the loss.  It runs before the
+    epoch's backup, so the backup keeps the last finite weights.
+
+    Args:
+      family: the family's name, for the message (``"gan"``, ``"wgan-gp"``...).
+    """
+
+    def __init__(self, family: str):
+        super().__init__()
+        self.family = family
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        for name, value in (logs or {}).items():
+            value = np.asarray(value)
+            if value.size == 1 and not np.isfinite(value):
+                # The logs are the family's loss trackers, means over the epoch so far: the
+                # first non-finite mean is at the step whose loss was non-finite.
+                steps = self.params.get("steps") or 0
+                step = self._epoch * steps + batch + 1
+                raise NonFiniteLossError(
+                    f"{self.family}: training loss {name} = {float(value)} at step {step} "
+                    f"(epoch {self._epoch + 1}, batch {batch + 1}); expected finite losses. "
+                    "Training stopped; nothing was exported. Lower the learning rate, check the data "
+                    "for NaN/Inf, or resume from the last backup (--resume) with changed settings."
+                )
+
+
+# --------------------------------------------------------------------------- backups
+def read_backup(backup_dir) -> dict | None:
+    """The metadata of the last complete backup in ``backup_dir`` (``None`` when there is none):
+    ``{"epoch": epochs done, "weights": file name}``."""
+    path = Path(backup_dir) / METADATA_FILE
+    if not path.exists():
+        return None
+    state = json.loads(path.read_text())
+    if "weights" not in state or not (Path(backup_dir) / state["weights"]).exists():
+        return None  # not written by this callback
+    return state
+
+
+def _fsync(path):
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+class BackupAndRestore(keras.callbacks.BackupAndRestore):
+    """``keras.callbacks.BackupAndRestore`` whose backups survive a crash at any moment.
+
+    Keras overwrites ``latest.weights.h5`` and then ``training_metadata.json`` in place: a
+    kill during the first write leaves a truncated file, between the two writes the weights
+    of epoch k+1 beside the epoch number k.  Here each backup's weights go to a new file
+    ``epoch-NNNN.weights.h5`` (written under a temporary name, synced, renamed) and the
+    metadata that names it is replaced atomically afterwards: whenever the process dies,
+    the metadata names a complete weights file of the epoch it states.  The weights include
+    every player's optimizer state and the position of the training noise stream
+    (``GenerativeModel.save_own_variables``), so a resumed run continues the uninterrupted
+    one.  Backups are taken at the end of each epoch and deleted when training ends.
+    """
+
+    def __init__(self, backup_dir):
+        super().__init__(os.fspath(backup_dir), save_freq="epoch", delete_checkpoint=True)
+
+    def on_train_begin(self, logs=None):
+        state = read_backup(self.backup_dir)
+        if state is None:
+            return
+        self.model.load_weights(os.path.join(self.backup_dir, state["weights"]))
+        self.model._initial_epoch = state["epoch"]  # read by fit (keras BackupAndRestore does the same)
+
+    def on_train_end(self, logs=None):
+        super().on_train_end(logs)
+        self.model._initial_epoch = None  # a later fit of the same model starts afresh
+
+    def _save_model(self):
+        folder = Path(self.backup_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        weights = f"epoch-{self._current_epoch:04d}.weights.h5"
+        partial = folder / f"partial-{weights}"  # keras wants the .weights.h5 ending
+        self.model.save_weights(partial, overwrite=True)
+        _fsync(partial)
+        os.replace(partial, folder / weights)
+        metadata = folder / f"{METADATA_FILE}.partial"
+        metadata.write_text(json.dumps({"epoch": self._current_epoch, "batch": 0, "weights": weights}))
+        _fsync(metadata)
+        os.replace(metadata, folder / METADATA_FILE)  # the commit point
+        for old in folder.glob("*.weights.h5"):
+            if old.name != weights:
+                old.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- samples
+class SampleGrid(keras.callbacks.Callback):
+    """After each epoch, draw ``n`` samples from fixed noise and save them as
+    ``<folder>/epoch-NNNN.png`` (a grid for images, a scatter over the modes for 2-D
+    points) and, with ``log_dir``, as a TensorBoard image summary ``samples``.
+
+    The noise is ``model.sample(n, seed)``'s stateless draw, the same every epoch, so the
+    pictures show how one set of latent codes evolves.
+
+    Args:
+      folder: where the PNGs go.
+      data_kind: ``"images"`` or ``"points"``.
+      dataset: the mixture's name for points (its modes are drawn as crosses).
+      n: samples per picture (default 64 images or 1,000 points).
+      seed: the sample seed.
+      log_dir: the TensorBoard log folder (summaries under ``<log_dir>/samples``).
+      title: prefix of each picture's title.
+    """
+
+    def __init__(self, folder, data_kind="images", dataset=None, n=None, seed=0, log_dir=None, title=""):
+        super().__init__()
+        self.folder = Path(folder)
+        self.data_kind = data_kind
+        self.dataset = dataset
+        self.n = n or (64 if data_kind == "images" else 1000)
+        self.seed = seed
+        self.log_dir = log_dir
+        self.title = title
+        self._writer = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        import tensorflow as tf
+
+        from zoo.plotting import grid_png, scatter_png
+
+        samples = self.model.sample(self.n, self.seed)
+        samples = np.asarray(samples[0] if isinstance(samples, (tuple, list)) else samples)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"epoch-{epoch + 1:04d}.png"
+        title = f"{self.title} epoch {epoch + 1}".strip()
+        if self.data_kind == "points":
+            scatter_png(samples, path, dataset=self.dataset, title=title)
+        else:
+            grid_png(samples, path, ncols=int(math.ceil(math.sqrt(self.n))), title=title)
+        if self.log_dir is not None:
+            if self._writer is None:
+                self._writer = tf.summary.create_file_writer(os.path.join(os.fspath(self.log_dir), "samples"))
+            image = tf.io.decode_png(tf.io.read_file(os.fspath(path)), channels=3)
+            with self._writer.as_default():
+                tf.summary.image("samples", image[None], step=epoch + 1)
+            self._writer.flush()
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

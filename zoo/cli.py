@@ -1,0 +1,172 @@
+"""The ``zoo`` command: list, info, sample, eval.
+
+    zoo list 'gan*'                      registered names (``--pretrained`` for trained ones)
+    zoo info gan-ring8                   the model card
+    zoo sample gan-ring8 -n 2500 -o ring8.png [--seed 0] [--npy samples.npy]
+    zoo eval dcgan-digits [--seeds 5] [--write]   digits protocol (PROTOCOLS.md §3) on an export
+
+TensorFlow is imported only by commands that run a model, so ``zoo --help`` and
+``zoo list`` answer at once.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer seed in [0, 2**31), got {text!r}") from None
+    if not 0 <= value < 2**31:
+        raise argparse.ArgumentTypeError(f"expected an integer seed in [0, 2**31), got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zoo", description="Generative models with pretrained exports.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("list", help="registered model names")
+    p.add_argument("pattern", nargs="?", default="*", help="fnmatch pattern, e.g. 'wgan*'")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--pretrained", action="store_true", help="only names with trained weights")
+    group.add_argument("--recipe-only", action="store_true", help="only names without trained weights")
+    p.set_defaults(run=cmd_list)
+
+    p = commands.add_parser("info", help="show a model card")
+    p.add_argument("name")
+    p.add_argument("--json", action="store_true", help="the raw card.json")
+    p.set_defaults(run=cmd_info)
+
+    p = commands.add_parser("sample", help="draw samples from an export into a PNG")
+    p.add_argument("name", help="registered name or export folder")
+    p.add_argument("-n", "--num", type=_positive_int, default=None,
+                   help="number of samples (default: 2500 for 2-D points, 64 for images)")
+    p.add_argument("--seed", type=_seed, default=0, help="sampling seed (same seed, same samples)")
+    p.add_argument("-o", "--output", default="samples.png", help="PNG to write")
+    p.add_argument("--npy", default=None, help="also save the samples as a .npy array")
+    p.set_defaults(run=cmd_sample)
+
+    p = commands.add_parser("eval", help="measure a digits export by PROTOCOLS.md §3 (FID, KID, Parzen...)")
+    p.add_argument("name", help="registered name or export folder of a model trained on digits")
+    p.add_argument("--seeds", type=_positive_int, default=5, help="sampling seeds, 10,000 samples each (default 5)")
+    p.add_argument("--write", action="store_true", help="put the metrics into the card (re-verifying its sha256 manifest)")
+    p.set_defaults(run=cmd_eval)
+    return parser
+
+
+def cmd_list(args) -> int:
+    from zoo.registry import info, list_models
+
+    pretrained = True if args.pretrained else (False if args.recipe_only else None)
+    names = list_models(args.pattern, pretrained=pretrained)
+    if not names:
+        print(f"no registered model matches {args.pattern!r}", file=sys.stderr)
+        return 1
+    width = max(len(n) for n in names)
+    for name in names:
+        card = info(name)
+        status = "trained" if card.trained else "recipe only"
+        print(f"{name:<{width}}  {card.family:<10} {card.dataset:<10} {status}")
+    return 0
+
+
+def _format_metric(value) -> str:
+    if isinstance(value, dict) and "mean" in value:
+        return f"{value['mean']:.3f} ± {value['se']:.3f}"
+    return str(value)
+
+
+def cmd_info(args) -> int:
+    from zoo.registry import info
+
+    card = info(args.name)
+    if args.json:
+        print(card.to_json(), end="")
+        return 0
+    rows = [
+        ("name", card.name), ("family", card.family), ("dataset", card.dataset),
+        ("description", card.description), ("trained", "yes" if card.trained else "no (recipe only)"),
+        ("data shape", card.data_shape), ("latent", f"{card.latent_dim}-d {card.latent_distribution}"),
+        ("output range", card.output_range or "unbounded"), ("conditioning", card.conditioning or "none"),
+        ("signatures", ", ".join(card.signatures)), ("parameters", f"{card.parameters:,}"),
+        ("steps trained", card.steps), ("recipe", card.recipe), ("papers", "; ".join(card.papers)),
+    ]
+    for key, value in rows:
+        print(f"{key:>14}: {value}")
+    if card.metrics:
+        print(f"{'metrics':>14}: {card.metrics.get('protocol', '')}"
+              + (f", {card.metrics['seeds']} seeds (mean ± s.e.)" if "seeds" in card.metrics else ""))
+        for key, value in card.metrics.items():
+            if key not in ("protocol", "seeds", "command"):
+                print(f"{'':>16}{key}: {_format_metric(value)}")
+    return 0
+
+
+def cmd_sample(args) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import numpy as np
+
+    from zoo.exports import load
+    from zoo.plotting import samples_png
+
+    model = load(args.name)
+    card = model.card
+    n = args.num or (2500 if card.data_kind == "points" else 64)
+    samples = model.sample(n, seed=args.seed)
+    title = f"{card.name}: {n} samples, seed {args.seed}"
+    if card.data_kind == "points" and card.dataset in ("ring8", "grid25"):
+        from zoo.metrics import mode_coverage
+
+        cov = mode_coverage(samples, card.dataset)
+        total = 8 if card.dataset == "ring8" else 25
+        title += f"\n{cov['modes']}/{total} modes, {cov['high_quality']:.1f}% high quality"
+        print(json.dumps(cov))
+    samples_png(samples, args.output, card, title=title)
+    if args.npy:
+        np.save(args.npy, samples)
+    print(f"wrote {n} samples of {card.name} to {args.output}")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from zoo.metrics.digits import PROTOCOL, digits_baselines, evaluate_export
+
+    summary = evaluate_export(args.name, seeds=args.seeds, write=args.write)
+    baselines = digits_baselines()
+    print(PROTOCOL)
+    print(f"{'metric':<20}{args.name + f' ({args.seeds} seeds)':>28}{'test split':>14}{'gaussian':>14}")
+    for key, value in summary.items():
+        print(f"{key:<20}{_format_metric(value):>28}{baselines['test split'][key]:>14.3f}{baselines['gaussian'][key]:>14.3f}")
+    if args.write:
+        print(f"metrics written to the card of {args.name}")
+    return 0
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (LookupError, ValueError, FileNotFoundError) as e:
+        message = e.args[0] if isinstance(e, LookupError) and e.args else e
+        print(f"zoo {args.command}: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

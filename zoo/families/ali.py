@@ -1,0 +1,94 @@
+"""ALI / BiGAN: adversarially learned inference (Dumoulin et al. 2016, arXiv:1606.00704) and
+bidirectional GAN (Donahue et al. 2016, arXiv:1605.09782).
+
+A generator ``x̃ = G(z)``, ``z ~ p(z)``, and an encoder ``ẑ = E(x)``, ``x ~ data``, are trained
+jointly against one discriminator on *pairs* (eq. 2 of ALI):
+
+    min_{G,E} max_D  E_x[log D(x, E(x))] + E_z[log(1 − D(G(z), z))]
+
+At the optimum the joint distributions q(x, z) = p_data(x) q(z|x) and p(x, z) = p(z) p(x|z)
+match, so E inverts G.  ALI's encoder is stochastic, ``E(x) = μ(x) + σ(x) ⊙ ε``
+(reparameterised); BiGAN's is deterministic (``stochastic_encoder=False``).  G and E take the
+non-saturating form of their loss (the labels swapped), as both papers do in practice.
+"""
+import keras
+import tensorflow as tf
+
+from zoo import losses
+from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
+from zoo.families.vae import MIN_SCALE
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class ALI(GenerativeModel):
+    """ALI (stochastic encoder) or BiGAN (deterministic encoder).
+
+    Args:
+      encoder: ``keras.Model`` x -> ``[N, 2 d]`` (location and raw scale; ALI) or ``[N, d]``
+        (BiGAN).
+      generator: ``keras.Model`` z -> x.
+      discriminator: ``keras.Model`` ``[x, z]`` -> logit ``[N, 1]``.
+      stochastic_encoder: ALI (True) or BiGAN (False).
+    """
+
+    NETWORKS = ("encoder", "generator", "discriminator")
+    OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator", "encoder")}
+    LOSSES = ("d_loss", "g_loss")
+    DISCRIMINATES = "xz"
+    FAMILY = "ali"
+    PAPERS = ["Dumoulin et al. 2016, Adversarially Learned Inference, arXiv:1606.00704",
+              "Donahue et al. 2016, Adversarial Feature Learning, arXiv:1605.09782"]
+
+    def __init__(self, encoder, generator, discriminator, stochastic_encoder=True, seed=None, **kwargs):
+        super().__init__(generator, seed=seed, **kwargs)
+        self.encoder = encoder
+        self.discriminator = discriminator
+        self.stochastic_encoder = bool(stochastic_encoder)
+        expected = (2 if self.stochastic_encoder else 1) * self.latent_dim
+        got = int(encoder.outputs[0].shape[-1])
+        if got != expected:
+            raise ValueError(
+                f"the {'ALI (stochastic)' if self.stochastic_encoder else 'BiGAN (deterministic)'} encoder must "
+                f"output {expected} values for latent size {self.latent_dim}. Received: encoder output size {got}")
+
+    def _encoder_location_scale(self, x, training):
+        out = self.encoder(x, training=training)
+        if not self.stochastic_encoder:
+            return out, None
+        loc, raw_scale = tf.split(out, 2, axis=-1)
+        return loc, tf.nn.softplus(raw_scale) + MIN_SCALE
+
+    def infer(self, x, training=True):
+        """ẑ ~ q(z|x): reparameterised for ALI (ALI §2.2), E(x) for BiGAN."""
+        loc, scale = self._encoder_location_scale(x, training)
+        if scale is None:
+            return loc
+        return loc + scale * keras.random.normal(tf.shape(loc), seed=self.seed_generator)
+
+    def encode(self, x):
+        """The code of x: the mean of q(z|x) (ALI) or E(x) (BiGAN)."""
+        return self._encoder_location_scale(x, training=False)[0]
+
+    def train_step(self, data):
+        x, _ = unpack_batch(data)
+        z = self.sample_latent(tf.shape(x)[0])
+
+        with tf.GradientTape() as tape:
+            data_pairs = self.discriminator([x, self.infer(x)], training=True)
+            model_pairs = self.discriminator([self.generator(z, training=True), z], training=True)
+            d_loss = losses.gan_discriminator_loss(data_pairs, model_pairs)
+            scaled = replica_scale(d_loss)
+        self.apply_update(tape, scaled, "d_optimizer")
+
+        with tf.GradientTape() as tape:
+            data_pairs = self.discriminator([x, self.infer(x)], training=True)
+            model_pairs = self.discriminator([self.generator(z, training=True), z], training=True)
+            # The discriminator's game with the labels swapped: E makes (x, E(x)) look generated,
+            # G makes (G(z), z) look real.
+            g_loss = losses.gan_discriminator_loss(model_pairs, data_pairs)
+            scaled = replica_scale(g_loss)
+        self.apply_update(tape, scaled, "g_optimizer")
+        return self.track(d_loss=d_loss, g_loss=g_loss)
+
+    def get_config(self):
+        return {**super().get_config(), "stochastic_encoder": self.stochastic_encoder}

@@ -1,0 +1,78 @@
+"""f-GAN (Nowozin, Cseke & Tomioka 2016, "f-GAN: Training Generative Neural Samplers using
+Variational Divergence Minimization", arXiv:1606.00709).
+
+Variational divergence minimisation: the critic ``V`` maximises the lower bound
+``F(θ, ω) = E_P[g_f(V_ω(x))] − E_{Q_θ}[f*(g_f(V_ω(x)))]`` on ``D_f(P‖Q_θ)`` (eq. 6), and
+the generator ``Q_θ`` minimises it, for any f-divergence of ``zoo.divergences``.  With
+``divergence="gan"`` the critic step is exactly the GAN discriminator step (f-GAN §2.4) and
+the alternative generator objective exactly the non-saturating GAN loss.
+"""
+import keras
+import tensorflow as tf
+
+from zoo import divergences
+from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class FGAN(GenerativeModel):
+    """Single-step gradient method of f-GAN (Algorithm 1): one critic and one generator
+    update per batch.
+
+    Args:
+      generator: ``keras.Model`` z -> x.
+      discriminator: the critic ``V``, a ``keras.Model`` x -> ``[batch, 1]`` unconstrained
+        output; the family applies the divergence's output activation ``g_f``.
+      divergence: a name of ``zoo.divergences.F_DIVERGENCES`` or an alias (``"kl"``,
+        ``"pearson"``, ``"js"``, ``"gan"``...).
+      generator_objective: ``"alternative"`` (maximise ``E_Q[g_f(V)]``, §3.2, default) or
+        ``"saddle"`` (minimise the saddle objective ``F`` itself).
+      seed: seed of the training noise.
+    """
+
+    NETWORKS = ("generator", "discriminator")
+    OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
+    LOSSES = ("d_loss", "g_loss", "divergence")
+
+    def __init__(self, generator, discriminator, divergence="gan", generator_objective="alternative",
+                 seed=None, **kwargs):
+        self.divergence = divergences.get(divergence)  # raises on an unknown name
+        if generator_objective not in ("alternative", "saddle"):
+            raise ValueError(
+                "FGAN generator_objective must be 'alternative' or 'saddle'. "
+                f"Received: generator_objective={generator_objective!r}"
+            )
+        super().__init__(generator, seed=seed, **kwargs)
+        self.discriminator = discriminator
+        self.generator_objective = generator_objective
+
+    def discriminator_loss(self, real_outputs, fake_outputs):
+        return divergences.fgan_critic_loss(self.divergence, real_outputs, fake_outputs)
+
+    def generator_loss(self, fake_outputs):
+        return divergences.fgan_generator_loss(self.divergence, fake_outputs, self.generator_objective)
+
+    def train_step(self, data):
+        x, _ = unpack_batch(data)
+        batch_size = tf.shape(x)[0]
+
+        z = self.sample_latent(batch_size)
+        with tf.GradientTape() as tape:
+            fake = self.generator(z, training=True)
+            d_loss = self.discriminator_loss(
+                self.discriminator(x, training=True), self.discriminator(fake, training=True)
+            )
+            scaled = replica_scale(d_loss)
+        self.apply_update(tape, scaled, "d_optimizer")
+
+        z = self.sample_latent(batch_size)
+        with tf.GradientTape() as tape:
+            g_loss = self.generator_loss(self.discriminator(self.generator(z, training=True), training=True))
+            scaled = replica_scale(g_loss)
+        self.apply_update(tape, scaled, "g_optimizer")
+        # -d_loss is the critic's current lower bound on D_f(P_data ‖ Q_G) (before its step).
+        return self.track(d_loss=d_loss, g_loss=g_loss, divergence=-d_loss)
+
+    def get_config(self):
+        return {**super().get_config(), "divergence": self.divergence.name,
+                "generator_objective": self.generator_objective}

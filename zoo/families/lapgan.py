@@ -1,0 +1,207 @@
+"""LAPGAN (Denton, Chintala, Szlam & Fergus 2015, "Deep Generative Image Models using a
+Laplacian Pyramid of Adversarial Networks", arXiv:1506.05751).
+
+An image ``I`` is split into a Laplacian pyramid: ``I_{k+1} = d(I_k)`` (downsampling) and
+band-pass residuals ``h_k = I_k - u(I_{k+1})`` (u: upsampling), with the coarsest image
+``I_K`` kept whole, so that ``I_k = u(I_{k+1}) + h_k`` rebuilds it exactly (eq. 1-2).  One GAN
+per level: the coarsest generates ``I_K`` from noise; every finer ``G_k(z_k, l_k)`` generates the
+residual ``h_k`` given the low-pass image ``l_k = u(I_{k+1})``, and ``D_k`` judges ``(h_k, l_k)``
+pairs (eq. 3, a conditional GAN on ``l_k``).  Levels are trained independently, each on the
+*real* low-pass images; sampling runs coarse to fine on generated ones (eq. 3 / Figure 1).
+
+Here ``d`` is 2×2 average pooling and ``u`` nearest-neighbour upsampling (the paper blurs
+before subsampling); any such pair rebuilds exactly, and with this one each residual has
+zero mean over every 2×2 block, so ``d(h_k) = 0``.
+
+Levels are listed coarse to fine: ``generators[0]`` is ``z_0 -> I_K``, ``generators[k]`` is
+``[z_k, l] -> h`` at twice the previous resolution.  The whole model's code is the
+concatenation ``z = [z_0, z_1, ...]``, so ``model(z)``, ``sample`` and the export work as
+for any family.
+"""
+import keras
+import tensorflow as tf
+
+from zoo import losses
+from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
+
+LAPGAN_PAPER = ("Denton, Chintala, Szlam & Fergus 2015, Deep Generative Image Models using a "
+                "Laplacian Pyramid of Adversarial Networks, arXiv:1506.05751")
+
+
+def downsample(images):
+    """``d``: 2×2 average pooling, ``[N, H, W, C] -> [N, H/2, W/2, C]``."""
+    return tf.nn.avg_pool2d(images, ksize=2, strides=2, padding="VALID")
+
+
+def upsample(images):
+    """``u``: nearest-neighbour upsampling, ``[N, H, W, C] -> [N, 2H, 2W, C]``."""
+    return tf.repeat(tf.repeat(images, 2, axis=1), 2, axis=2)
+
+
+def laplacian_pyramid(images, levels):
+    """``(bands, lows)`` coarse to fine: ``bands[0] = I_K`` (the coarsest image) and
+    ``bands[k] = h`` for k >= 1, ``lows[k] = u(I_{coarser})`` (``lows[0] = None``)."""
+    gaussians = [images]
+    for _ in range(levels - 1):
+        gaussians.append(downsample(gaussians[-1]))
+    gaussians = gaussians[::-1]  # coarse to fine
+    bands, lows = [gaussians[0]], [None]
+    for coarse, fine in zip(gaussians[:-1], gaussians[1:]):
+        low = upsample(coarse)
+        lows.append(low)
+        bands.append(fine - low)
+    return bands, lows
+
+
+def reconstruct(bands):
+    """Inverse of :func:`laplacian_pyramid`: ``I_k = u(I_{k+1}) + h_k`` from the coarsest up."""
+    image = bands[0]
+    for band in bands[1:]:
+        image = upsample(image) + band
+    return image
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class LAPGAN(GenerativeModel):
+    """A Laplacian pyramid of GANs.
+
+    Args:
+      generators: coarse to fine; ``generators[0]``: ``z_0 -> I_K``; ``generators[k]``:
+        ``[z_k, low] -> residual``, each level doubling the resolution.
+      discriminators: coarse to fine; ``discriminators[0]``: ``I_K -> logit``;
+        ``discriminators[k]``: ``concat([residual, low], channels) -> logit``.
+      loss: generator loss, ``"non_saturating"`` or ``"minimax"`` (every level).
+      seed: seed of the training noise.
+    """
+
+    FAMILY = "lapgan"
+    PAPERS = (LAPGAN_PAPER,)
+    LOSSES = ("d_loss", "g_loss")
+
+    def __init__(self, generators, discriminators, loss="non_saturating", seed=None, **kwargs):
+        generators, discriminators = list(generators), list(discriminators)
+        if not generators or len(generators) != len(discriminators):
+            raise ValueError(
+                "LAPGAN needs one generator and one discriminator per pyramid level. Received: "
+                f"{len(generators)} generators, {len(discriminators)} discriminators"
+            )
+        if loss not in losses.GENERATOR_LOSSES:
+            raise ValueError(f"LAPGAN loss must be one of {sorted(losses.GENERATOR_LOSSES)}. Received: loss={loss!r}")
+        super().__init__(None, seed=seed, **kwargs)  # no single generator: levels below
+        self.levels = len(generators)
+        for k, (g, d) in enumerate(zip(generators, discriminators)):
+            setattr(self, f"generator_{k}", g)
+            setattr(self, f"discriminator_{k}", d)
+        self.objective = loss
+        for k in range(1, self.levels):
+            previous, current = self._resolution(k - 1), self._resolution(k)
+            if current != 2 * previous:
+                raise ValueError(
+                    f"each LAPGAN level doubles the resolution: level {k} must output {2 * previous}×{2 * previous}. "
+                    f"Received: {current}×{current}"
+                )
+
+    def _resolution(self, k):
+        return int(getattr(self, f"generator_{k}").outputs[0].shape[1])
+
+    # ------------------------------------------------- the contract, per level
+    @property
+    def NETWORKS(self):  # noqa: N802 (the contract's name)
+        return tuple(f"generator_{k}" for k in range(self.levels)) + tuple(
+            f"discriminator_{k}" for k in range(self.levels))
+
+    @property
+    def OPTIMIZERS(self):  # noqa: N802
+        # One optimizer per player over all levels: Adam's state is per parameter, so this is
+        # the same as one optimizer per level (levels share no variables).
+        return {"d_optimizer": self.NETWORKS[self.levels:], "g_optimizer": self.NETWORKS[:self.levels]}
+
+    @property
+    def generators(self):
+        return [getattr(self, f"generator_{k}") for k in range(self.levels)]
+
+    @property
+    def discriminators(self):
+        return [getattr(self, f"discriminator_{k}") for k in range(self.levels)]
+
+    @property
+    def level_latent_dims(self):
+        return [int(g.inputs[0].shape[-1]) for g in self.generators]
+
+    @property
+    def latent_dim(self):
+        return sum(self.level_latent_dims)
+
+    @property
+    def data_shape(self):
+        return tuple(int(d) for d in self.generators[-1].outputs[0].shape[1:])
+
+    # ------------------------------------------------------------- generation
+    def split_latent(self, z):
+        return tf.split(z, self.level_latent_dims, axis=-1)
+
+    def call(self, z, training=False):
+        """Coarse to fine (Figure 1): ``Ĩ_K = G_0(z_0)``, then ``Ĩ = u(Ĩ) + G_k(z_k, u(Ĩ))``."""
+        codes = self.split_latent(z)
+        image = self.generators[0](codes[0], training=training)
+        for generator, code in zip(self.generators[1:], codes[1:]):
+            low = upsample(image)
+            image = low + generator([code, low], training=training)
+        # Residuals are unbounded; the zoo's images live in [-1, 1].
+        return tf.clip_by_value(image, -1.0, 1.0)
+
+    def generate(self, z):
+        return self(z, training=False)
+
+    # -------------------------------------------------------------- training
+    def _judge(self, k, band, low):
+        inputs = band if low is None else tf.concat([band, low], axis=-1)
+        return self.discriminators[k](inputs, training=True)
+
+    def _fake_band(self, k, code, low):
+        if low is None:
+            return self.generators[k](code, training=True)
+        return self.generators[k]([code, low], training=True)
+
+    def train_step(self, data):
+        x, _ = unpack_batch(data)
+        bands, lows = laplacian_pyramid(x, self.levels)
+        batch_size = tf.shape(x)[0]
+
+        # Each level is its own GAN on the real low-pass images; the losses are summed, and
+        # since the levels share no variables the sum trains each one independently (§3).
+        codes = self.split_latent(self.sample_latent(batch_size))
+        with tf.GradientTape() as tape:
+            d_loss = tf.add_n([
+                losses.gan_discriminator_loss(self._judge(k, bands[k], lows[k]),
+                                              self._judge(k, self._fake_band(k, codes[k], lows[k]), lows[k]))
+                for k in range(self.levels)
+            ])
+            scaled = replica_scale(d_loss)
+        self.apply_update(tape, scaled, "d_optimizer")
+
+        codes = self.split_latent(self.sample_latent(batch_size))
+        generator_loss = losses.GENERATOR_LOSSES[self.objective]
+        with tf.GradientTape() as tape:
+            g_loss = tf.add_n([
+                generator_loss(self._judge(k, self._fake_band(k, codes[k], lows[k]), lows[k]))
+                for k in range(self.levels)
+            ])
+            scaled = replica_scale(g_loss)
+        self.apply_update(tape, scaled, "g_optimizer")
+        return self.track(d_loss=d_loss, g_loss=g_loss)
+
+    # ----------------------------------------------------------- serialization
+    def get_config(self):
+        return {
+            "name": self.name, "trainable": self.trainable, "seed": self.seed, "loss": self.objective,
+            "generators": [keras.saving.serialize_keras_object(g) for g in self.generators],
+            "discriminators": [keras.saving.serialize_keras_object(d) for d in self.discriminators],
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generators", "discriminators"):
+            config[key] = [keras.saving.deserialize_keras_object(c) for c in config[key]]
+        return cls(**config)

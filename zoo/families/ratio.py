@@ -1,0 +1,76 @@
+"""GAN by density-ratio matching (Mohamed & Lakshminarayanan 2016, "Learning in Implicit
+Generative Models", arXiv:1610.03483, §3.2; Uehara et al. 2016, "Generative Adversarial
+Nets from a Density Ratio Estimation Perspective", arXiv:1610.02920).
+
+Instead of a classifier, the second player estimates the density ratio
+``r(x) ≈ p_data(x) / q_G(x)`` directly, by minimising the ratio-matching (least-squares
+importance fitting) loss ``½ E_Q[r²] − E_P[r]``; the generator then moves its samples down
+the functional derivative ``f(r) − r f′(r)`` of an f-divergence estimated through r (by
+default reverse KL: ``L_G = −E_Q[log r(G(z))]``, i.e. ``KL(Q‖P)``).
+"""
+import keras
+import tensorflow as tf
+
+from zoo import divergences
+from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class RatioMatchingGAN(GenerativeModel):
+    """Alternating ratio-matching and generator updates, one each per batch.
+
+    Args:
+      generator: ``keras.Model`` z -> x.
+      discriminator: the ratio network ``V``, x -> ``[batch, 1]``; the ratio estimate is
+        ``r(x) = softplus(V(x))`` (non-negative, and linear rather than exponential in V, so
+        the unbounded ratios where the generator puts no mass do not overflow).
+      divergence: the f-divergence the generator descends through r (``"reverse_kl"``
+        default; any name of ``zoo.divergences``).
+      seed: seed of the training noise.
+    """
+
+    NETWORKS = ("generator", "discriminator")
+    OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
+    LOSSES = ("d_loss", "g_loss", "pearson")
+
+    def __init__(self, generator, discriminator, divergence="reverse_kl", seed=None, **kwargs):
+        self.divergence = divergences.get(divergence)
+        super().__init__(generator, seed=seed, **kwargs)
+        self.discriminator = discriminator
+
+    @staticmethod
+    def ratio(outputs):
+        """``r = softplus(V)``: the density-ratio estimate from the network output."""
+        return tf.nn.softplus(outputs)
+
+    def discriminator_loss(self, real_outputs, fake_outputs):
+        return divergences.ratio_matching_loss(self.ratio(real_outputs), self.ratio(fake_outputs))
+
+    def generator_loss(self, fake_outputs):
+        return divergences.ratio_generator_loss(
+            self.divergence, self.ratio(fake_outputs), log_ratio_q=divergences.log_softplus(fake_outputs)
+        )
+
+    def train_step(self, data):
+        x, _ = unpack_batch(data)
+        batch_size = tf.shape(x)[0]
+
+        z = self.sample_latent(batch_size)
+        with tf.GradientTape() as tape:
+            fake = self.generator(z, training=True)
+            d_loss = self.discriminator_loss(
+                self.discriminator(x, training=True), self.discriminator(fake, training=True)
+            )
+            scaled = replica_scale(d_loss)
+        self.apply_update(tape, scaled, "d_optimizer")
+
+        z = self.sample_latent(batch_size)
+        with tf.GradientTape() as tape:
+            g_loss = self.generator_loss(self.discriminator(self.generator(z, training=True), training=True))
+            scaled = replica_scale(g_loss)
+        self.apply_update(tape, scaled, "g_optimizer")
+        # At the optimal ratio the matching loss is −½(1 + χ²(P‖Q)): track that χ² estimate.
+        return self.track(d_loss=d_loss, g_loss=g_loss, pearson=-2.0 * d_loss - 1.0)
+
+    def get_config(self):
+        return {**super().get_config(), "divergence": self.divergence.name}

@@ -1,0 +1,267 @@
+"""VAE (Kingma & Welling 2013, "Auto-Encoding Variational Bayes", arXiv:1312.6114).
+
+An encoder gives the Gaussian posterior ``q_φ(z|x) = N(μ_φ(x), diag σ_φ²(x))``, a decoder the
+likelihood ``p_θ(x|z)`` (Gaussian or Bernoulli); both are trained on the evidence lower bound
+
+    ELBO(x) = E_{q(z|x)}[log p(x|z)] - KL(q(z|x) ‖ p(z)) ≤ log p(x),   p(z) = N(0, I)
+
+with the reparameterised sample ``z = μ + σ ⊙ ε`` (§2.4) and the KL term in closed form
+(Appendix B), both through ``tensorflow_probability``.  Optionally part of the code is a
+categorical variable relaxed with Gumbel-softmax (Jang et al. 2017, arXiv:1611.01144;
+Maddison et al. 2017, arXiv:1611.00712), ``tfp.distributions.RelaxedOneHotCategorical``.
+
+The importance-weighted bound of Burda et al. 2016 (arXiv:1509.00519, eq. 8),
+``IWAE_k(x) = E[log 1/k Σ_i p(x, z_i) / q(z_i|x)]``, is tighter than the ELBO for k > 1 and
+is the test log-likelihood estimate of the paper (k = 5000 there; 1000 here).
+"""
+import math
+
+import keras
+import tensorflow as tf
+import tensorflow_probability as tfp
+
+from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
+
+tfd = tfp.distributions
+
+MIN_SCALE = 1e-3  # floor of the Gaussian scales: keeps log-densities finite early in training
+LIKELIHOODS = ("gaussian", "bernoulli")
+
+
+def tfp_seed(seed_generator):
+    """A stateless seed for tfp's ``sample(seed=...)`` from a Keras ``SeedGenerator``."""
+    return tf.cast(seed_generator.next(), tf.int32)
+
+
+def gaussian_posterior(params):
+    """``[N, 2d]`` encoder output -> ``N(μ, diag σ²)`` with ``σ = softplus(·) + MIN_SCALE``."""
+    loc, raw_scale = tf.split(params, 2, axis=-1)
+    return tfd.MultivariateNormalDiag(loc=loc, scale_diag=tf.nn.softplus(raw_scale) + MIN_SCALE)
+
+
+def likelihood_distribution(params, likelihood, event_ndims=None):
+    """The decoder's ``p(x|z)`` over whole examples (``tfd.Independent`` over the data axes).
+
+    - ``"gaussian"``: ``params`` hold location and raw scale on the last axis (2 channels per
+      value), ``x ~ N(loc, softplus(raw)²)`` on the data's own [-1, 1] scale.
+    - ``"bernoulli"``: ``params`` are logits of the pixel intensities mapped to [0, 1]
+      (``(x + 1) / 2``); for grey levels this is the usual cross-entropy, not a normalised
+      density, so only the Gaussian gives a likelihood bound in nats.
+
+    ``event_ndims``: the number of data axes (default: all axes after the first).
+    """
+    rank = len(params.shape) - 1 if event_ndims is None else event_ndims
+    if likelihood == "gaussian":
+        loc, raw_scale = tf.split(params, 2, axis=-1)
+        base = tfd.Normal(loc=loc, scale=tf.nn.softplus(raw_scale) + MIN_SCALE)
+    else:
+        base = tfd.Bernoulli(logits=params, dtype=params.dtype)
+    return tfd.Independent(base, reinterpreted_batch_ndims=rank)
+
+
+def likelihood_target(x, likelihood):
+    """The values ``p(x|z)`` is evaluated at: ``x`` (Gaussian) or ``(x + 1) / 2`` (Bernoulli)."""
+    return x if likelihood == "gaussian" else (x + 1.0) / 2.0
+
+
+def likelihood_mean(params, likelihood):
+    """E[x|z] in the data's [-1, 1] range."""
+    if likelihood == "gaussian":
+        return tf.split(params, 2, axis=-1)[0]
+    return 2.0 * tf.sigmoid(params) - 1.0
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class VAE(GenerativeModel):
+    """Variational auto-encoder trained on the negative ELBO.
+
+    Args:
+      encoder: ``keras.Model`` x -> ``[N, 2 d_c + K]``: posterior location and raw scale of the
+        ``d_c`` Gaussian dimensions, then the logits of the K-way categorical (if any).
+      generator: the decoder, ``keras.Model`` z ``[N, d_c + K]`` -> likelihood parameters:
+        ``[N, *data_shape[:-1], 2 C]`` (Gaussian) or ``[N, *data_shape]`` (Bernoulli logits).
+      likelihood: ``"gaussian"`` or ``"bernoulli"``.
+      discrete_dim: K, the size of an optional categorical latent (0: none).
+      temperature: temperature of the Gumbel-softmax relaxation.
+      seed: seed of the training noise.
+    """
+
+    NETWORKS = ("encoder", "generator")
+    OPTIMIZERS = {"vae_optimizer": ("encoder", "generator")}
+    LOSSES = ("neg_elbo", "reconstruction", "kl")
+    FAMILY = "vae"
+    PAPERS = ["Kingma & Welling 2013, Auto-Encoding Variational Bayes, arXiv:1312.6114"]
+
+    def __init__(self, encoder, generator, likelihood="gaussian", discrete_dim=0, temperature=0.5, seed=None,
+                 **kwargs):
+        if likelihood not in LIKELIHOODS:
+            raise ValueError(f"likelihood must be one of {LIKELIHOODS}. Received: likelihood={likelihood!r}")
+        super().__init__(generator, seed=seed, **kwargs)
+        self.encoder = encoder
+        self.likelihood = likelihood
+        self.discrete_dim = int(discrete_dim)
+        self.temperature = float(temperature)
+        expected = 2 * self.continuous_dim + self.discrete_dim
+        got = int(encoder.outputs[0].shape[-1])
+        if got != expected:
+            raise ValueError(
+                f"the encoder must output 2 × {self.continuous_dim} Gaussian parameters + {self.discrete_dim} "
+                f"categorical logits = {expected} values for a decoder with latent size {self.latent_dim}. "
+                f"Received: encoder output size {got}"
+            )
+
+    # ----------------------------------------------------------------- shapes
+    @property
+    def continuous_dim(self) -> int:
+        return self.latent_dim - self.discrete_dim
+
+    @property
+    def data_shape(self):
+        return tuple(int(d) for d in self.encoder.inputs[0].shape[1:])
+
+    # ------------------------------------------------------- the distributions
+    def posterior(self, x, training=False):
+        """``(q(z_c|x), logits of q(c|x) or None)``."""
+        params = self.encoder(x, training=training)
+        d = self.continuous_dim
+        q = gaussian_posterior(params[:, : 2 * d])
+        return q, (params[:, 2 * d:] if self.discrete_dim else None)
+
+    def prior(self):
+        return tfd.MultivariateNormalDiag(loc=tf.zeros([self.continuous_dim]))
+
+    def decoder_distribution(self, z, training=False):
+        return likelihood_distribution(self.generator(z, training=training), self.likelihood, len(self.data_shape))
+
+    def kl(self, q, logits=None):
+        """KL(q(z|x) ‖ p(z)) in closed form: Gaussian part (Kingma & Welling, Appendix B) plus,
+        with a categorical latent, KL(Cat(π) ‖ uniform) of the unrelaxed variable (Jang et al.
+        2017, as in their code)."""
+        kl = tfd.kl_divergence(q, self.prior())
+        if logits is not None:
+            uniform = tfd.OneHotCategorical(logits=tf.zeros([self.discrete_dim]), dtype=q.dtype)
+            kl += tfd.kl_divergence(tfd.OneHotCategorical(logits=logits, dtype=q.dtype), uniform)
+        return kl
+
+    def reparameterised_sample(self, q, logits=None, seed=None):
+        """z ~ q(z|x) as a differentiable function of the encoder's outputs (§2.4)."""
+        seed = tfp_seed(self.seed_generator) if seed is None else seed
+        z = q.sample(seed=seed)
+        if logits is not None:
+            c = tfd.RelaxedOneHotCategorical(self.temperature, logits=logits).sample(seed=seed + 1)
+            z = tf.concat([z, c], axis=-1)
+        return z
+
+    # -------------------------------------------------------------- training
+    def negative_elbo_terms(self, x, training=False, seed=None):
+        """Per-example ``(-E_q log p(x|z), KL)`` with one reparameterised sample."""
+        q, logits = self.posterior(x, training=training)
+        z = self.reparameterised_sample(q, logits, seed=seed)
+        reconstruction = -self.decoder_distribution(z, training=training).log_prob(
+            likelihood_target(x, self.likelihood))
+        return reconstruction, self.kl(q, logits)
+
+    def train_step(self, data):
+        x, _ = unpack_batch(data)
+        with tf.GradientTape() as tape:
+            reconstruction, kl = self.negative_elbo_terms(x, training=True)
+            reconstruction, kl = tf.reduce_mean(reconstruction), tf.reduce_mean(kl)
+            neg_elbo = reconstruction + kl
+            scaled = replica_scale(neg_elbo)
+        self.apply_update(tape, scaled, "vae_optimizer")
+        return self.track(neg_elbo=neg_elbo, reconstruction=reconstruction, kl=kl)
+
+    # ------------------------------------------------------------ the bounds
+    def _continuous_only(self, what):
+        if self.discrete_dim:
+            raise ValueError(f"{what} needs a purely Gaussian latent (the relaxed categorical has no "
+                             f"tractable prior density here). Received: discrete_dim={self.discrete_dim}")
+
+    def importance_log_weights(self, x, k, seed=(0, 0)):
+        """``[k, N]`` log weights ``log p(x|z_i) + log p(z_i) - log q(z_i|x)``, ``z_i ~ q(z|x)``.
+
+        Their mean over i is a Monte-Carlo ELBO; their log-mean-exp the IWAE_k bound.
+        """
+        self._continuous_only("importance_log_weights")
+        x = tf.convert_to_tensor(x, tf.float32)
+        q, _ = self.posterior(x)
+        z = q.sample(k, seed=tf.constant(seed, tf.int32))  # [k, N, d]
+        n = tf.shape(x)[0]
+        params = self.generator(tf.reshape(z, [-1, self.latent_dim]), training=False)
+        params = tf.reshape(params, tf.concat([[k, n], tf.shape(params)[1:]], axis=0))
+        log_px_z = likelihood_distribution(params, self.likelihood, len(self.data_shape)).log_prob(
+            likelihood_target(x, self.likelihood))
+        return log_px_z + self.prior().log_prob(z) - q.log_prob(z)
+
+    def elbo(self, x, k=1, seed=(0, 0)):
+        """Per-example ELBO: ``E_q log p(x|z)`` over ``k`` samples minus the closed-form KL."""
+        self._continuous_only("elbo")
+        x = tf.convert_to_tensor(x, tf.float32)
+        q, _ = self.posterior(x)
+        z = q.sample(k, seed=tf.constant(seed, tf.int32))
+        n = tf.shape(x)[0]
+        params = self.generator(tf.reshape(z, [-1, self.latent_dim]), training=False)
+        params = tf.reshape(params, tf.concat([[k, n], tf.shape(params)[1:]], axis=0))
+        log_px_z = likelihood_distribution(params, self.likelihood, len(self.data_shape)).log_prob(
+            likelihood_target(x, self.likelihood))
+        return tf.reduce_mean(log_px_z, axis=0) - self.kl(q)
+
+    def iwae_bound(self, x, k=1000, seed=(0, 0)):
+        """Per-example importance-weighted bound ``log 1/k Σ_i w_i`` (Burda et al. 2016, eq. 8)."""
+        log_w = self.importance_log_weights(x, k, seed)
+        return tf.reduce_logsumexp(log_w, axis=0) - math.log(k)
+
+    def evaluate_bounds(self, x, k=1000, chunk=16, seed=0):
+        """Mean ELBO (closed-form KL, 1 sample) and IWAE_k over ``x`` in nats per example."""
+        elbos, iwaes = [], []
+        for i, start in enumerate(range(0, len(x), chunk)):
+            batch = x[start: start + chunk]
+            elbos.append(self.elbo(batch, k=1, seed=(seed, 2 * i)).numpy())
+            iwaes.append(self.iwae_bound(batch, k=k, seed=(seed, 2 * i + 1)).numpy())
+        import numpy as np
+
+        return {"elbo": float(np.concatenate(elbos).mean()), "iwae": float(np.concatenate(iwaes).mean())}
+
+    # ------------------------------------------------------ generation / codes
+    def call(self, z, training=False):
+        return likelihood_mean(self.generator(z, training=training), self.likelihood)
+
+    def generate(self, z):
+        """E[x|z]: the mean of the likelihood, in the data's range."""
+        return likelihood_mean(self.generator(z, training=False), self.likelihood)
+
+    def sample_latent(self, batch_size):
+        z = keras.random.normal((batch_size, self.continuous_dim), seed=self.seed_generator)
+        if self.discrete_dim:
+            c = tf.one_hot(keras.random.randint((batch_size,), 0, self.discrete_dim, seed=self.seed_generator),
+                           self.discrete_dim)
+            z = tf.concat([z, c], axis=-1)
+        return z
+
+    def sample(self, n, seed):
+        """Ancestral samples: z from the prior (a one-hot class for the categorical part)."""
+        seed = tf.stack([seed, 0])
+        z = tf.random.stateless_normal([n, self.continuous_dim], seed=seed)
+        if self.discrete_dim:
+            c = tf.random.stateless_uniform([n], seed=seed + [0, 1], maxval=self.discrete_dim, dtype=tf.int32)
+            z = tf.concat([z, tf.one_hot(c, self.discrete_dim)], axis=-1)
+        return self.generate(z), z
+
+    def encode(self, x):
+        """The posterior mean (class probabilities for the categorical part)."""
+        q, logits = self.posterior(x)
+        z = q.mean()
+        if logits is not None:
+            z = tf.concat([z, tf.nn.softmax(logits)], axis=-1)
+        return z
+
+    def encode_outputs(self, x):
+        q, logits = self.posterior(x)
+        outputs = {"z": self.encode(x), "mean": q.mean(), "stddev": q.stddev()}
+        if logits is not None:
+            outputs["logits"] = logits
+        return outputs
+
+    def get_config(self):
+        return {**super().get_config(), "likelihood": self.likelihood, "discrete_dim": self.discrete_dim,
+                "temperature": self.temperature}

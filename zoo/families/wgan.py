@@ -1,0 +1,147 @@
+"""Wasserstein GANs: weight clipping (WGAN) and gradient penalty (WGAN-GP).
+
+- WGAN: Arjovsky, Chintala & Bottou 2017, "Wasserstein GAN", arXiv:1701.07875, Algorithm 1.
+- WGAN-GP: Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville 2017, "Improved Training of
+  Wasserstein GANs", arXiv:1704.00028, Algorithm 1.
+
+The critic ``f`` maximises ``E_x[f(x)] - E_z[f(G(z))]`` over (approximately) 1-Lipschitz
+functions, an estimate of the Wasserstein-1 distance by Kantorovich-Rubinstein duality;
+the generator minimises ``-E_z[f(G(z))]``.  WGAN keeps ``f`` Lipschitz by clipping every
+critic weight to ``[-c, c]`` after each update; WGAN-GP by penalising
+``λ E_x̂[(‖∇f(x̂)‖₂ - 1)²]`` on interpolates between real and generated points.
+
+Each ``train_step`` runs ``n_critic`` critic updates then one generator update
+(Algorithm 1's outer iteration).  The critic updates reuse the step's real batch with fresh
+noise each time (as keras-io's ``wgan_gp.py``): ``fit`` hands one batch per step.
+"""
+import keras
+import tensorflow as tf
+
+from zoo import losses, tricks
+from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
+
+
+def clip_weights(variables, clip_value):
+    """``w ← clip(w, -c, c)`` for every variable (WGAN Algorithm 1, line 7)."""
+    tricks.update_variables(variables, lambda v: v.assign(tf.clip_by_value(v, -clip_value, clip_value)))
+
+
+class _Critic(tricks.DiscriminatorTricks, GenerativeModel):
+    """Shared shape of the Wasserstein families: n_critic critic steps, one generator step."""
+
+    NETWORKS = ("generator", "discriminator")
+    OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
+    LOSSES = ("d_loss", "g_loss", "wasserstein")
+
+    def __init__(self, generator, discriminator, n_critic=5, seed=None, **kwargs):
+        tricks_kwargs = tricks.pop_trick_kwargs(kwargs)
+        super().__init__(generator, seed=seed, **kwargs)
+        if int(n_critic) < 1:
+            raise ValueError(f"n_critic must be a positive integer. Received: n_critic={n_critic!r}")
+        self.discriminator = discriminator
+        self.n_critic = int(n_critic)
+        if tricks_kwargs.get("feature_matching"):
+            raise ValueError(
+                "feature_matching replaces the generator loss of a classifier discriminator (GAN, "
+                f"UnrolledGAN); a critic has no such loss to replace. Received: feature_matching=True for "
+                f"{type(self).__name__}"
+            )
+        self.init_tricks(**tricks_kwargs)
+
+    def critic_loss(self, real, fake):
+        """(critic loss to minimise, logs): the logs hold the Wasserstein estimate
+        ``E_x[f(x)] - E_z[f(G(z))]`` (the negated critic loss, before any penalty)."""
+        real_scores = self.discriminator(real, training=True)
+        fake_scores = self.discriminator(fake, training=True)
+        loss = losses.wasserstein_critic_loss(real_scores, fake_scores)
+        return loss, {"wasserstein": -loss}
+
+    def after_critic_update(self):
+        """Hook run after each critic update (WGAN clips weights here)."""
+
+    def train_step(self, data):
+        x, _ = unpack_batch(data)
+        batch_size = tf.shape(x)[0]
+
+        for _ in range(self.n_critic):
+            z = self.sample_latent(batch_size)
+            with tf.GradientTape() as tape:
+                real, fake = self.critic_inputs(x, self.generator(z, training=True))
+                d_loss, critic_logs = self.critic_loss(real, fake)
+                scaled = replica_scale(d_loss)
+            self.apply_update(tape, scaled, "d_optimizer")
+            self.after_critic_update()
+
+        z = self.sample_latent(batch_size)
+        with tf.GradientTape() as tape:
+            (fake,) = self.critic_inputs(self.generator(z, training=True))
+            g_loss = losses.wasserstein_generator_loss(self.discriminator(fake, training=True))
+            scaled = replica_scale(g_loss)
+        self.apply_update(tape, scaled, "g_optimizer")
+        return self.track(d_loss=d_loss, g_loss=g_loss, **critic_logs)
+
+    def get_config(self):
+        return {**super().get_config(), "n_critic": self.n_critic, **self.tricks_config()}
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class WGAN(_Critic):
+    """WGAN with weight clipping (Arjovsky et al. 2017, Algorithm 1).
+
+    The paper's defaults: ``clip_value = 0.01``, ``n_critic = 5``, RMSProp with learning
+    rate 5e-5 for both players (momentum-based optimizers made training unstable, §4.2).
+
+    Args:
+      generator: ``keras.Model`` z -> x.
+      discriminator: the critic, ``keras.Model`` x -> score ``[batch, 1]`` (no sigmoid).
+      clip_value: c; every critic weight is clipped to ``[-c, c]`` after each critic update.
+      n_critic: critic updates per generator update.
+      seed: seed of the training noise.
+      instance_noise, noise_anneal_steps, historical_averaging: see :mod:`zoo.tricks`.
+    """
+
+    def __init__(self, generator, discriminator, clip_value=0.01, n_critic=5, seed=None, **kwargs):
+        if not clip_value > 0:
+            raise ValueError(f"clip_value must be positive. Received: clip_value={clip_value!r}")
+        super().__init__(generator, discriminator, n_critic=n_critic, seed=seed, **kwargs)
+        self.clip_value = float(clip_value)
+
+    def after_critic_update(self):
+        clip_weights(self.discriminator.trainable_variables, self.clip_value)
+
+    def get_config(self):
+        return {**super().get_config(), "clip_value": self.clip_value}
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class WGANGP(_Critic):
+    """WGAN with gradient penalty (Gulrajani et al. 2017, Algorithm 1).
+
+    Critic loss: ``E_z[f(G(z))] - E_x[f(x)] + λ E_x̂[(‖∇_x̂ f(x̂)‖₂ - 1)²]`` with
+    ``x̂ = ε x + (1 - ε) G(z)``, ``ε ~ U[0, 1]``.  The paper's defaults: ``λ = 10``,
+    ``n_critic = 5``, Adam(1e-4, β₁ = 0, β₂ = 0.9); no batch normalisation in the critic
+    (the penalty is per example, §4).
+
+    Args:
+      generator: ``keras.Model`` z -> x.
+      discriminator: the critic, ``keras.Model`` x -> score ``[batch, 1]``.
+      penalty_weight: λ.
+      n_critic: critic updates per generator update.
+      seed: seed of the training noise.
+      instance_noise, noise_anneal_steps, historical_averaging: see :mod:`zoo.tricks`.
+    """
+
+    LOSSES = ("d_loss", "g_loss", "wasserstein", "gradient_penalty")
+
+    def __init__(self, generator, discriminator, penalty_weight=10.0, n_critic=5, seed=None, **kwargs):
+        super().__init__(generator, discriminator, n_critic=n_critic, seed=seed, **kwargs)
+        self.penalty_weight = float(penalty_weight)
+
+    def critic_loss(self, real, fake):
+        loss, logs = super().critic_loss(real, fake)
+        epsilon = keras.random.uniform((tf.shape(real)[0],), seed=self.seed_generator)
+        penalty = losses.gradient_penalty(self.discriminator, real, fake, epsilon=epsilon)
+        return loss + self.penalty_weight * penalty, {**logs, "gradient_penalty": penalty}
+
+    def get_config(self):
+        return {**super().get_config(), "penalty_weight": self.penalty_weight}
