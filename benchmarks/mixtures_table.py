@@ -1,6 +1,7 @@
 """Print the README's ring8 / grid25 table from the shipped cards, beside the published rows.
 
-    python benchmarks/mixtures_table.py
+    python benchmarks/mixtures_table.py            # print the markdown table
+    python benchmarks/mixtures_table.py --readme   # and put it into README.md between its markers
 
 Every zoo row is read from ``exports/<family>-<ring8|grid25>/card.json``, whose metrics were
 measured by ``python -m recipes.train NAME`` (5 seeds, mean ± s.e.; PROTOCOLS.md §1).  The
@@ -50,16 +51,32 @@ def rows():
         yield f"| zoo `{model}` | {' | '.join(cells)} | {'/'.join(map(str, seeds))} seeds, this repo |"
 
 
-def main():
-    print("| model | ring8 modes (of 8) | ring8 % high quality | ring8 reverse KL "
-          "| grid25 modes (of 25) | grid25 % high quality | grid25 reverse KL | source |")
-    print("|---|---|---|---|---|---|---|---|")
-    for row in rows():
-        print(row)
+def table() -> str:
+    lines = ["| model | ring8 modes (of 8) | ring8 % high quality | ring8 reverse KL "
+             "| grid25 modes (of 25) | grid25 % high quality | grid25 reverse KL | source |",
+             "|---|---|---|---|---|---|---|---|", *rows()]
     for model, ring8, grid25, source in PUBLISHED:
         r_modes, r_hq = ring8.split(" / ")
         g_modes, g_hq = grid25.split(" / ")
-        print(f"| {model} | {r_modes} | {r_hq} | – | {g_modes} | {g_hq} | – | published: {source} |")
+        lines.append(f"| {model} | {r_modes} | {r_hq} | – | {g_modes} | {g_hq} | – | published: {source} |")
+    return "\n".join(lines)
+
+
+def write_readme(text: str, marker: str, path: Path = Path(__file__).resolve().parent.parent / "README.md"):
+    """Replace what stands between ``<!-- marker:start -->`` and ``<!-- marker:end -->``."""
+    readme = path.read_text()
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    if start not in readme or end not in readme:
+        raise SystemExit(f"README.md has no {start} ... {end} markers")
+    head, rest = readme.split(start, 1)
+    path.write_text(head + start + "\n" + text + "\n" + end + rest.split(end, 1)[1])
+
+
+def main():
+    text = table()
+    print(text)
+    if "--readme" in sys.argv[1:]:
+        write_readme(text, "mixtures-table")
 
 
 if __name__ == "__main__":

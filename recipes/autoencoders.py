@@ -94,9 +94,9 @@ def evaluate_autoencoder(bounds=False):
     return evaluate
 
 
-def _digits_recipe(name, build, steps, description, batch_size=64, bounds=False, dequantized=False):
+def _digits_recipe(name, build, steps, description, batch_size=64, bounds=False, dequantized=False, seeds=5):
     return register(Recipe(
-        name=name, dataset="digits", build=build, data=digits_data(dequantized), steps=steps,
+        name=name, dataset="digits", build=build, data=digits_data(dequantized), steps=steps, seeds=seeds,
         batch_size=batch_size, evaluate=evaluate_autoencoder(bounds), protocol=_protocol(),
         data_kind="images", description=description, papers=PAPERS.get(name.split("-digits")[0], []),
     ))
@@ -138,7 +138,7 @@ def build_avb(seed, lr=1e-3, noise_dim=LATENT_DIM):
 
 
 _digits_recipe(
-    "avb-digits", build_avb, steps=8000, dequantized=True,
+    "avb-digits", build_avb, steps=6000, dequantized=True, seeds=3,
     description=(f"AVB: implicit encoder z = f(x, ε) with a {LATENT_DIM}-d code, adversary T(x, z), Gaussian "
                  "likelihood on uniformly dequantised 8×8 digits; MLP networks."),
 )
@@ -164,7 +164,7 @@ def build_aae(seed, lr=1e-3):
 
 
 _digits_recipe(
-    "aae-digits", build_aae, steps=8000,
+    "aae-digits", build_aae, steps=6000, seeds=3,
     description=f"Adversarial auto-encoder, deterministic {LATENT_DIM}-d code, N(0, I) prior; MLP networks.",
 )
 
@@ -200,7 +200,7 @@ _digits_recipe(
                  "squared-L2 cost; MLP networks."),
 )
 _digits_recipe(
-    "wae-gan-digits", build_wae_gan, steps=8000,
+    "wae-gan-digits", build_wae_gan, steps=6000, seeds=3,
     description=(f"WAE-GAN (latent discriminator, λ = 1), deterministic {LATENT_DIM}-d code, "
                  "squared-L2 cost; MLP networks."),
 )
@@ -220,12 +220,12 @@ def build_ali_digits(seed, lr=2e-4):
 
 
 _digits_recipe(
-    "ali-digits", build_ali_digits, steps=8000,
+    "ali-digits", build_ali_digits, steps=8000, seeds=3,
     description=f"ALI (stochastic encoder, joint (x, z) discriminator), {LATENT_DIM}-d code; MLP networks.",
 )
 
 
-def _ali_mixture_recipe(dataset, steps=6000, batch_size=256, lr=2e-4, width=256, depth=3):
+def _ali_mixture_recipe(dataset, steps=6000, batch_size=256, lr=2e-4, width=256, depth=3, seeds=3):
     def build(seed):
         from zoo.families import ALI
         from zoo.networks import mlp, pair_discriminator
@@ -242,7 +242,7 @@ def _ali_mixture_recipe(dataset, steps=6000, batch_size=256, lr=2e-4, width=256,
     from recipes.mixtures import PROTOCOL
 
     return register(Recipe(
-        name=f"ali-{dataset}", dataset=dataset, build=build, data=mixture_data(dataset), steps=steps,
+        name=f"ali-{dataset}", dataset=dataset, build=build, data=mixture_data(dataset), steps=steps, seeds=seeds,
         batch_size=batch_size, evaluate=evaluate_mixture(dataset), protocol=PROTOCOL,
         description=f"ALI (stochastic encoder, joint (x, z) discriminator) on the {dataset} 2-D Gaussian mixture.",
     ))

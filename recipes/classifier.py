@@ -49,7 +49,7 @@ def build_classifier(seed: int = 0):
     return model
 
 
-def train_classifier(seed: int = 0, epochs: int = EPOCHS, verbose=0):
+def train_classifier(seed: int = 0, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE, verbose=0):
     """Fit on the train split only; return ``(model, test_accuracy)``."""
     import keras
     import numpy as np
@@ -58,7 +58,7 @@ def train_classifier(seed: int = 0, epochs: int = EPOCHS, verbose=0):
 
     x_train, y_train, x_test, y_test = digits_split()
     model = build_classifier(seed)
-    model.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs, shuffle=True, verbose=verbose,
+    model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose,
               callbacks=[keras.callbacks.TerminateOnNaN()])
     predicted = model.predict(x_test, batch_size=512, verbose=0).argmax(axis=1)
     return model, float(np.mean(predicted == y_test))
@@ -90,7 +90,7 @@ def _save(model, folder) -> list[str]:
     return sorted(signatures)
 
 
-def export_classifier(model, metrics: dict, out_dir=None, recipe: str = "", epochs: int = EPOCHS):
+def export_classifier(model, metrics: dict, out_dir=None, recipe: str = "", steps: int = STEPS):
     """Write ``exports/digits-classifier`` atomically with its sha256 manifest."""
     from zoo.exports import write_folder
     from zoo.registry import ModelCard
@@ -100,7 +100,7 @@ def export_classifier(model, metrics: dict, out_dir=None, recipe: str = "", epoc
         description=("Small CNN classifier of scikit-learn's 8×8 digits, trained on the train split "
                      "only; its penultimate 64-d features give FID/KID on digits (PROTOCOLS.md §3)."),
         data_shape=[8, 8, 1], data_kind="images", output_range=None, metrics=metrics, recipe=recipe,
-        steps=epochs * STEPS_PER_EPOCH,
+        steps=steps,
         parameters=int(model.count_params()),
     )
 
@@ -121,13 +121,14 @@ def drive(args):
     if seeds < 1:
         raise SystemExit(f"error: --seeds must be at least 1. Received: --seeds {seeds}")
     steps = args.steps or STEPS
-    epochs = max(1, -(-steps // STEPS_PER_EPOCH))
+    batch_size = args.batch_size or BATCH_SIZE
+    epochs = max(1, -(-steps // -(-1437 // batch_size)))
     first = getattr(args, "seed", 0)
     tf.config.experimental.enable_op_determinism()  # same seed, same weights
     exported, runs = None, []
     for seed in range(first, first + seeds):
         start = time.time()
-        model, accuracy = train_classifier(seed, epochs)
+        model, accuracy = train_classifier(seed, epochs, batch_size)
         print(f"[{NAME}] seed {seed}: test accuracy {accuracy:.4f} ({time.time() - start:.0f} s)", flush=True)
         runs.append({"test_accuracy": accuracy})
         if exported is None:
@@ -137,8 +138,10 @@ def drive(args):
     print(f"[{NAME}] test accuracy {summary['mean']:.4f} ± {summary['se']:.4f} over {seeds} seeds")
     if getattr(args, "no_export", False):
         return None
-    command = RECIPE.command(seeds) + (f" --steps {steps}" if steps != STEPS else "") + (f" --seed {first}" if first else "")
-    path = export_classifier(exported, metrics, args.out, recipe=command, epochs=epochs)
+    command = RECIPE.command(seeds) + "".join(
+        f" --{flag} {value}" for flag, value, default in
+        (("steps", steps, STEPS), ("batch-size", batch_size, BATCH_SIZE), ("seed", first, 0)) if value != default)
+    path = export_classifier(exported, metrics, args.out, recipe=command, steps=epochs * -(-1437 // batch_size))
     print(f"[{NAME}] export written to {path}")
     return path
 

@@ -129,27 +129,117 @@ def _digits_recipe(name, build, steps, description, evaluate=evaluate_digit_samp
 
 
 _digits_recipe(
-    "gan-digits", build_gan_digits, steps=6000,
+    "gan-digits", build_gan_digits, steps=4000,
     description=("GAN (Goodfellow et al. 2014) with fully connected networks on 8×8 digits: G 32 -> 256 -> 256 "
                  "-> 64 (BN + ReLU, tanh), D 64 -> 256 -> 256 -> 1 (LeakyReLU, dropout 0.3); the baseline of "
                  "the convolutional families."),
     papers=[GAN_PAPER],
 )
 _digits_recipe(
-    "dcgan-digits", build_dcgan_digits, steps=5000,
+    "dcgan-digits", build_dcgan_digits, steps=3000,
     description=("DCGAN (Radford et al. 2016) on 8×8 digits: the same network builder as dcgan-celeba at "
                  "resolution 8 (z 32 -> 2×2×64 -> 4×4×32 -> 8×8×1; D mirrored, LeakyReLU 0.2)."),
 )
 _digits_recipe(
-    "cgan-digits", build_cgan_digits, steps=5000, evaluate=evaluate_conditional_digits, labels=True,
+    "cgan-digits", build_cgan_digits, steps=3000, evaluate=evaluate_conditional_digits, labels=True,
     description=("Conditional GAN (Mirza & Osindero 2014) on 8×8 digits with DCGAN networks: one-hot labels "
                  "concatenated to z and, as 10 constant planes, to D's input. sample(n, seed, labels) draws "
                  "the digits asked for."),
 )
 _digits_recipe(
-    "lapgan-digits", build_lapgan_digits, steps=6000,
+    "lapgan-digits", build_lapgan_digits, steps=3000,
     description=("LAPGAN (Denton et al. 2015) on 8×8 digits: a 2-level Laplacian pyramid (2×2 average pooling, "
                  "nearest upsampling); an MLP GAN for the 4×4 image and a convolutional GAN for the 8×8 "
                  "residual conditioned on the upsampled 4×4, sampled coarse to fine."),
     papers=[GAN_PAPER],
 )
+
+
+# --------------------------------------------------------------------------- real datasets
+# Recipe-only: TFDS cannot download these here, so no weights ship; the cards say what to run.
+REAL_LATENT = 100  # the DCGAN paper's z (uniform there, N(0, I) here as everywhere in the zoo)
+REAL_BATCH = 128  # §4: mini-batch SGD with batch 128
+
+
+def tfds_data(dataset, labels=False):
+    """``(batch_size, seed) -> batches`` of a TFDS image dataset (``zoo.data.tfds_dataset``)."""
+    def data(batch_size, seed):
+        from zoo.data import tfds_dataset
+
+        return tfds_dataset(dataset, batch_size, seed=seed, labels=labels)
+
+    return data
+
+
+def _requires(dataset, shape):
+    return (f"Needs the TFDS dataset {dataset!r} ({'×'.join(map(str, shape))} images in [-1, 1]) prepared on the "
+            f"training machine: `tfds build {dataset}` where there is internet, then copy it into "
+            f"~/tensorflow_datasets or set TFDS_DATA_DIR.")
+
+
+def _dcgan_builder(resolution, channels, filters=64, conditional=False):
+    def build(seed):
+        from zoo.families import DCGAN, ConditionalGAN
+        from zoo.networks import dcgan_discriminator, dcgan_generator
+
+        keras.utils.set_random_seed(seed)
+        num_classes = 10 if conditional else None
+        generator = dcgan_generator(REAL_LATENT, resolution, channels, filters=filters, num_classes=num_classes)
+        discriminator = dcgan_discriminator(resolution, channels, filters=filters, num_classes=num_classes)
+        if conditional:
+            return _compile(ConditionalGAN(generator, discriminator, num_classes=10, seed=seed))
+        return _compile(DCGAN(generator, discriminator, seed=seed))
+
+    return build
+
+
+def build_lapgan_cifar10(seed):
+    """Denton et al.'s CIFAR-10 pyramid 8 -> 16 -> 32 (§4): a fully connected GAN for the 8×8
+    image, convolutional conditional GANs (128 maps) for the 16×16 and 32×32 residuals."""
+    from zoo.families import LAPGAN
+    from zoo.networks import dcgan_discriminator, laplacian_generator, mlp_discriminator, mlp_generator
+
+    keras.utils.set_random_seed(seed)
+    generators = [mlp_generator(REAL_LATENT, (8, 8, 3), hidden=(1200, 1200), batch_norm=True, name="generator_8"),
+                  laplacian_generator(16, 3, noise_dim=REAL_LATENT, filters=128, depth=3, name="generator_16"),
+                  laplacian_generator(32, 3, noise_dim=REAL_LATENT, filters=128, depth=3, name="generator_32")]
+    discriminators = [mlp_discriminator((8, 8, 3), hidden=(600, 600), dropout=0.5, name="discriminator_8"),
+                      dcgan_discriminator(16, 3, filters=64, input_channels=6, name="discriminator_16"),
+                      dcgan_discriminator(32, 3, filters=64, input_channels=6, name="discriminator_32")]
+    return _compile(LAPGAN(generators, discriminators, seed=seed))
+
+
+def _real_recipe(name, dataset, shape, build, steps, description, labels=False, papers=()):
+    return register(Recipe(
+        name=name, dataset=dataset, build=build, data=tfds_data(dataset, labels), steps=steps,
+        batch_size=REAL_BATCH, evaluate=None, data_kind="images",
+        description=f"{description} {_requires(dataset, shape)}", papers=list(papers),
+    ))
+
+
+_real_recipe(
+    "dcgan-celeba", "celeb_a", (64, 64, 3), _dcgan_builder(64, 3), steps=50_000,
+    description=("DCGAN (Radford et al. 2016) on CelebA faces, the paper's 64×64 network (z 100 -> 4×4×512 -> "
+                 "... -> 64×64×3), centre 108×108 crop resized to 64×64; about 32 epochs."),
+)
+_real_recipe(
+    "dcgan-mnist", "mnist", (28, 28, 1), _dcgan_builder(28, 1), steps=20_000,
+    description="DCGAN on MNIST at 28×28 (z 100 -> 7×7×128 -> 14×14×64 -> 28×28×1); about 43 epochs.",
+)
+_real_recipe(
+    "dcgan-cifar10", "cifar10", (32, 32, 3), _dcgan_builder(32, 3), steps=50_000,
+    description="DCGAN on CIFAR-10 at 32×32 (z 100 -> 4×4×256 -> 8×8×128 -> 16×16×64 -> 32×32×3); 128 epochs.",
+)
+_real_recipe(
+    "cgan-mnist", "mnist", (28, 28, 1), _dcgan_builder(28, 1, conditional=True), steps=20_000, labels=True,
+    description=("Conditional GAN (Mirza & Osindero 2014) on MNIST with DCGAN networks at 28×28 and one-hot "
+                 "labels; sample(n, seed, labels)."),
+)
+_real_recipe(
+    "lapgan-cifar10", "cifar10", (32, 32, 3), build_lapgan_cifar10, steps=50_000,
+    description=("LAPGAN (Denton et al. 2015) on CIFAR-10: a 3-level Laplacian pyramid 8 -> 16 -> 32, fully "
+                 "connected GAN at 8×8, conditional convolutional GANs for the residuals."),
+    papers=[GAN_PAPER],
+)
+
+RECIPE_ONLY = ("dcgan-celeba", "dcgan-mnist", "dcgan-cifar10", "cgan-mnist", "lapgan-cifar10")

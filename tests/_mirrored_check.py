@@ -40,10 +40,24 @@ def train(name, strategy):
     return before, [np.array(w) for w in model.get_weights()]
 
 
+def noise_slices(strategy):
+    """Max |difference| between the per-replica rows of ``normal``/``uniform`` stacked in
+    replica order and the same draws on one device for the global batch."""
+    with strategy.scope():
+        model, _ = CASES["gan"](seed=0)
+    per_replica = strategy.run(tf.function(lambda: (model.normal(4, (3,)), model.uniform(4, (), -1.0, 1.0))))
+    stacked = [np.concatenate([np.asarray(v) for v in strategy.experimental_local_results(draw)])
+               for draw in per_replica]
+    single, _ = CASES["gan"](seed=0)
+    expected = [np.asarray(single.normal(8, (3,))), np.asarray(single.uniform(8, (), -1.0, 1.0))]
+    return {"shape": list(stacked[0].shape),
+            "max_abs_diff": max(float(np.max(np.abs(a - b))) for a, b in zip(stacked, expected))}
+
+
 def main(names):
     mirrored = get_strategy("mirrored")
     one = get_strategy("auto")
-    results = {"replicas": mirrored.num_replicas_in_sync}
+    results = {"replicas": mirrored.num_replicas_in_sync, "noise": noise_slices(mirrored)}
     for name in names:
         try:
             start, single = train(name, one)

@@ -88,3 +88,141 @@ def lapgan_case(seed=0):
     model = LAPGAN(generators, discriminators, seed=seed)
     model.compile(g_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05))
     return model, digits_batch(seed=seed)
+
+
+def _critic_case(family, seed, critic_dim=1, optimizer=None, **kwargs):
+    """A family on 2-D points with tiny MLPs (the adversarial families of recipes.adversarial)."""
+    import zoo.families
+    from zoo.networks import mlp
+
+    keras.utils.set_random_seed(seed)
+    model = getattr(zoo.families, family)(mlp(2, 2, hidden=(8,), name="generator"),
+                                          mlp(2, critic_dim, hidden=(8, 8), name="discriminator"), seed=seed, **kwargs)
+    optimizer = optimizer or (lambda: keras.optimizers.SGD(0.05))
+    model.compile(g_optimizer=optimizer(), d_optimizer=optimizer())
+    return model, points_batch(seed=seed)
+
+
+@case("wgan")
+def wgan_case(seed=0):
+    return _critic_case("WGAN", seed, n_critic=2, clip_value=0.1)
+
+
+@case("wgan-gp")
+def wgan_gp_case(seed=0):
+    return _critic_case("WGANGP", seed, n_critic=2)
+
+
+@case("cramer")
+def cramer_case(seed=0):
+    return _critic_case("CramerGAN", seed, critic_dim=3, n_critic=2)
+
+
+@case("unrolled")
+def unrolled_case(seed=0):
+    return _critic_case("UnrolledGAN", seed, optimizer=lambda: keras.optimizers.Adam(1e-2), unroll_steps=2)
+
+
+@case("gan-tricks")
+def gan_tricks_case(seed=0):
+    return _critic_case("GAN", seed, instance_noise=0.1, noise_anneal_steps=10, historical_averaging=0.1)
+
+
+@case("gan-feature-matching")
+def gan_feature_matching_case(seed=0):
+    return _critic_case("GAN", seed, feature_matching=True)
+
+
+# ------------------------------------------------------------ auto-encoding families (tiny, 2-D)
+def _autoencoder_nets(seed, encoder_outputs=2, noise_dim=0, likelihood_params=1):
+    from zoo.networks import mlp_decoder, mlp_encoder
+
+    keras.utils.set_random_seed(seed)
+    encoder = mlp_encoder((2,), encoder_outputs, hidden=(8,), noise_dim=noise_dim)
+    decoder = mlp_decoder(2, (2,), hidden=(8,), channels_multiplier=likelihood_params)
+    return encoder, decoder
+
+
+@case("vae")
+def vae_case(seed=0):
+    from zoo.families import VAE
+
+    encoder, decoder = _autoencoder_nets(seed, encoder_outputs=4, likelihood_params=2)
+    model = VAE(encoder, decoder, seed=seed)
+    model.compile(vae_optimizer=keras.optimizers.SGD(0.05))
+    return model, points_batch(seed=seed)
+
+
+@case("vae-gumbel")
+def vae_gumbel_case(seed=0):
+    from zoo.families import VAE
+    from zoo.networks import mlp_decoder, mlp_encoder
+
+    keras.utils.set_random_seed(seed)
+    # 1 Gaussian dimension + a 3-way relaxed categorical; Bernoulli likelihood on [0, 1] values.
+    model = VAE(mlp_encoder((2,), 2 + 3, hidden=(8,)), mlp_decoder(4, (2,), hidden=(8,)), likelihood="bernoulli",
+                discrete_dim=3, temperature=0.5, seed=seed)
+    model.compile(vae_optimizer=keras.optimizers.SGD(0.05))
+    return model, points_batch(seed=seed)
+
+
+@case("avb")
+def avb_case(seed=0):
+    from zoo.families import AVB
+    from zoo.networks import pair_discriminator
+
+    encoder, decoder = _autoencoder_nets(seed, noise_dim=2, likelihood_params=2)
+    model = AVB(encoder, decoder, pair_discriminator((2,), 2, hidden=(8,), name="adversary"), seed=seed)
+    model.compile(g_optimizer=keras.optimizers.SGD(0.05), e_optimizer=keras.optimizers.SGD(0.05),
+                  d_optimizer=keras.optimizers.SGD(0.05))
+    return model, points_batch(seed=seed)
+
+
+@case("aae")
+def aae_case(seed=0):
+    from zoo.families import AAE
+    from zoo.networks import mlp
+
+    encoder, decoder = _autoencoder_nets(seed)
+    model = AAE(encoder, decoder, mlp(2, 1, hidden=(8,), name="discriminator"), seed=seed)
+    model.compile(ae_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05),
+                  e_optimizer=keras.optimizers.SGD(0.05))
+    return model, points_batch(seed=seed)
+
+
+@case("wae-mmd")
+def wae_mmd_case(seed=0):
+    from zoo.families import WAEMMD
+
+    encoder, decoder = _autoencoder_nets(seed)
+    model = WAEMMD(encoder, decoder, lam=10.0, seed=seed)
+    model.compile(ae_optimizer=keras.optimizers.SGD(0.05))
+    return model, points_batch(seed=seed)
+
+
+@case("wae-gan")
+def wae_gan_case(seed=0):
+    from zoo.families import WAEGAN
+    from zoo.networks import mlp
+
+    encoder, decoder = _autoencoder_nets(seed)
+    model = WAEGAN(encoder, decoder, mlp(2, 1, hidden=(8,), name="discriminator"), lam=1.0, seed=seed)
+    model.compile(ae_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05))
+    return model, points_batch(seed=seed)
+
+
+@case("ali")
+def ali_case(seed=0, stochastic_encoder=True):
+    from zoo.families import ALI
+    from zoo.networks import pair_discriminator
+
+    encoder, decoder = _autoencoder_nets(seed, encoder_outputs=4 if stochastic_encoder else 2)
+    model = ALI(encoder, decoder, pair_discriminator((2,), 2, hidden=(8,)), stochastic_encoder=stochastic_encoder,
+                seed=seed)
+    model.compile(g_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05))
+    return model, points_batch(seed=seed)
+
+
+@case("bigan")
+def bigan_case(seed=0):
+    return ali_case(seed, stochastic_encoder=False)

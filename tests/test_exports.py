@@ -148,3 +148,45 @@ def test_trainable_load_resumes_optimizer_state(exported):
     assert int(restored.g_optimizer.iterations) == int(model.g_optimizer.iterations) > 0
     for a, b in zip(restored.weights, model.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def _archive(folder, tmp_path):
+    import tarfile
+
+    archive = tmp_path / "gan-remote.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(folder, arcname="gan-remote")
+    return archive
+
+
+def test_download_from_card_url_into_zoo_home(exported, tmp_path, monkeypatch):
+    """A card with a url and no weights downloads through keras.utils.get_file, sha256-checked."""
+    model, path = exported
+    remote = tmp_path / "remote" / "gan-remote"
+    shutil.copytree(path, remote)
+    card = zoo.ModelCard.read(remote)
+    card.name = "gan-remote"
+    (remote / "card.json").write_text(card.to_json())
+    archive = _archive(remote, tmp_path)
+
+    registered = tmp_path / "registered" / "gan-remote"
+    registered.mkdir(parents=True)
+    stub = zoo.ModelCard(name="gan-remote", family="gan", dataset="ring8", recipe="python -m recipes.train gan-remote",
+                         url=archive.as_uri(), sha256=exports.sha256_file(archive))
+    (registered / "card.json").write_text(stub.to_json())
+    monkeypatch.setenv("ZOO_EXPORTS", str(registered.parent))
+    monkeypatch.setenv("ZOO_HOME", str(tmp_path / "home"))
+
+    pretrained = zoo.load("gan-remote")
+    assert pretrained.path == tmp_path / "home" / "gan-remote"
+    np.testing.assert_allclose(pretrained.sample(5, seed=2), model.sample(5, 2)[0].numpy(), rtol=1e-6, atol=1e-6)
+    # Later loads find the cached copy first.
+    assert zoo.load("gan-remote").path == tmp_path / "home" / "gan-remote"
+
+    # A download whose sha256 differs from the card's is refused.
+    stub.sha256 = "0" * 64
+    stub.name = "gan-remote2"
+    (registered.parent / "gan-remote2").mkdir()
+    (registered.parent / "gan-remote2" / "card.json").write_text(stub.to_json())
+    with pytest.raises(ValueError, match="(?i)hash"):
+        zoo.load("gan-remote2")

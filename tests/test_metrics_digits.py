@@ -168,3 +168,40 @@ def test_evaluate_digits_inputs():
     with pytest.warns(UserWarning, match="NaN"):
         broken = evaluate_digits(np.full((1000, 8, 8, 1), np.nan))
     assert all(math.isnan(v) for v in broken.values())
+
+
+def test_zoo_eval_writes_metrics_and_keeps_the_manifest(tmp_path, capsys):
+    """`zoo eval` on a (tiny, untrained) digits export; --write changes card.json only."""
+    import keras
+
+    from zoo import export
+    from zoo.cli import main
+    from zoo.exports import IntegrityError, manifest, update_card, verify
+    from zoo.families import GAN
+    from zoo.registry import ModelCard
+
+    keras.utils.set_random_seed(0)
+    z = keras.Input((4,))
+    generator = keras.Model(z, keras.layers.Reshape((8, 8, 1))(keras.layers.Dense(64, activation="tanh")(z)))
+    x = keras.Input((8, 8, 1))
+    discriminator = keras.Model(x, keras.layers.Dense(1)(keras.layers.Flatten()(x)))
+    model = GAN(generator, discriminator, seed=0)
+    model.compile(g_optimizer="adam", d_optimizer="adam")
+    folder = export(model, "gan-digits-tiny", dataset="digits", out_dir=tmp_path, data_kind="images",
+                    metrics={"protocol": "training", "seeds": 1, "other": {"mean": 1.0, "se": 0.0, "per_seed": [1.0]}})
+    files_before = manifest(folder)
+
+    assert main(["eval", str(folder), "--seeds", "1", "--write"]) == 0
+    out = capsys.readouterr().out
+    assert "fid" in out and "parzen_ll" in out and "gaussian" in out
+    card = ModelCard.read(folder)
+    assert card.files == files_before == manifest(folder)  # only card.json changed
+    verify(folder, card)
+    assert card.metrics["other"]["mean"] == 1.0 and card.metrics["protocol"] == "training"  # kept
+    fid = card.metrics["fid"]
+    assert len(fid["per_seed"]) == 1 and fid["mean"] > 0 and "zoo eval gan-digits-tiny --seeds 1" in fid["source"]
+
+    (folder / "samples.png").write_bytes(b"tampered")
+    with pytest.raises(IntegrityError):
+        update_card(folder, metrics={})
+    assert main(["eval", str(tmp_path / "nowhere")]) == 2

@@ -332,6 +332,35 @@ class Pretrained:
         x = check_array(x, [None, *self.card.data_shape], "x")
         return self.saved_model.discriminate(x=x, **self._labels(labels, len(x)))["logits"].numpy()
 
+    # ------------------------------------------------- auto-encoding families
+    def _require_encoder(self):
+        if "encode" not in self.card.signatures:
+            raise AttributeError(
+                f"{self.card.name!r} ({self.card.family}) exports no encoder: only auto-encoding families "
+                f"(vae, avb, aae, wae, ali) have encode/decode. For a generator, invert it with "
+                f"zoo.metrics.reconstruction.invert_generator(model.saved_model.generate, x, {self.latent_dim}).")
+
+    def encode(self, x, return_all: bool = False):
+        """The code ``z`` of ``x`` ``[N, *data_shape]`` (the posterior mean for VAE/AVB/ALI).
+
+        With ``return_all=True``, the dict of every output of the ``encode`` signature
+        (the VAE's ``{"z", "mean", "stddev"}``) as NumPy arrays.
+        """
+        self._require_encoder()
+        x = check_array(x, [None, *self.card.data_shape], "x")
+        outputs = {key: value.numpy() for key, value in self.saved_model.encode(x=x).items()}
+        return outputs if return_all else outputs["z"]
+
+    def decode(self, z) -> np.ndarray:
+        """x̂ = decoder(z) for ``z`` ``[N, latent_dim]`` (the likelihood's mean for VAE/AVB)."""
+        self._require_encoder()
+        z = check_array(z, [None, self.latent_dim], "z")
+        return self.saved_model.decode(z=z)["x"].numpy()
+
+    def reconstruct(self, x) -> np.ndarray:
+        """``decode(encode(x))``."""
+        return self.decode(self.encode(x))
+
     # ------------------------------------------------- latent-space walks (DCGAN §6)
     def interpolate(self, z0=None, z1=None, steps: int = 8, method: str = "slerp", seed: int | None = None,
                     labels=None) -> np.ndarray:

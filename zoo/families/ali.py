@@ -63,7 +63,7 @@ class ALI(GenerativeModel):
         loc, scale = self._encoder_location_scale(x, training)
         if scale is None:
             return loc
-        return loc + scale * keras.random.normal(tf.shape(loc), seed=self.seed_generator)
+        return loc + scale * self.normal(tf.shape(loc)[0], (self.latent_dim,))
 
     def encode(self, x):
         """The code of x: the mean of q(z|x) (ALI) or E(x) (BiGAN)."""

@@ -75,7 +75,7 @@ class AVB(GenerativeModel):
     def train_step(self, data):
         x, _ = unpack_batch(data)
         batch = tf.shape(x)[0]
-        eps = keras.random.normal((batch, self.noise_dim), seed=self.seed_generator)
+        eps = self.normal(batch, (self.noise_dim,))
         z_prior = self.sample_latent(batch)
 
         # θ and φ share one objective, -(log p(x|z) - T(x, z)); each gets its own update.

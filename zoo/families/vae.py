@@ -28,9 +28,16 @@ MIN_SCALE = 1e-3  # floor of the Gaussian scales: keeps log-densities finite ear
 LIKELIHOODS = ("gaussian", "bernoulli")
 
 
-def tfp_seed(seed_generator):
-    """A stateless seed for tfp's ``sample(seed=...)`` from a Keras ``SeedGenerator``."""
-    return tf.cast(seed_generator.next(), tf.int32)
+def gumbel_softmax(logits, uniform, temperature):
+    """A draw of ``tfd.RelaxedOneHotCategorical(temperature, logits)`` from uniform noise.
+
+    Formula: ``y = softmax((logits + g) / τ)``, ``g = −log(−log u)`` Gumbel noise (Jang et al.
+    2017, eq. 1; tfp's sampler computes the same): differentiable in the logits, and one-hot
+    as ``τ → 0``.  Taking ``u`` as an argument lets the family draw it replica-consistently.
+    """
+    tiny = 1e-20
+    gumbel = -tf.math.log(-tf.math.log(uniform + tiny) + tiny)
+    return tf.nn.softmax((logits + gumbel) / temperature, axis=-1)
 
 
 def gaussian_posterior(params):
@@ -143,20 +150,23 @@ class VAE(GenerativeModel):
             kl += tfd.kl_divergence(tfd.OneHotCategorical(logits=logits, dtype=q.dtype), uniform)
         return kl
 
-    def reparameterised_sample(self, q, logits=None, seed=None):
-        """z ~ q(z|x) as a differentiable function of the encoder's outputs (§2.4)."""
-        seed = tfp_seed(self.seed_generator) if seed is None else seed
-        z = q.sample(seed=seed)
+    def reparameterised_sample(self, q, logits=None):
+        """z ~ q(z|x) as a differentiable function of the encoder's outputs (§2.4):
+        ``z = μ + σ ⊙ ε`` (what ``q.sample()`` computes), with ε from the family's
+        replica-consistent noise; the categorical part by :func:`gumbel_softmax`."""
+        mean = q.mean()
+        batch = tf.shape(mean)[0]
+        z = mean + q.stddev() * self.normal(batch, (self.continuous_dim,))
         if logits is not None:
-            c = tfd.RelaxedOneHotCategorical(self.temperature, logits=logits).sample(seed=seed + 1)
+            c = gumbel_softmax(logits, self.uniform(batch, (self.discrete_dim,)), self.temperature)
             z = tf.concat([z, c], axis=-1)
         return z
 
     # -------------------------------------------------------------- training
-    def negative_elbo_terms(self, x, training=False, seed=None):
+    def negative_elbo_terms(self, x, training=False):
         """Per-example ``(-E_q log p(x|z), KL)`` with one reparameterised sample."""
         q, logits = self.posterior(x, training=training)
-        z = self.reparameterised_sample(q, logits, seed=seed)
+        z = self.reparameterised_sample(q, logits)
         reconstruction = -self.decoder_distribution(z, training=training).log_prob(
             likelihood_target(x, self.likelihood))
         return reconstruction, self.kl(q, logits)
@@ -231,11 +241,10 @@ class VAE(GenerativeModel):
         return likelihood_mean(self.generator(z, training=False), self.likelihood)
 
     def sample_latent(self, batch_size):
-        z = keras.random.normal((batch_size, self.continuous_dim), seed=self.seed_generator)
+        z = self.normal(batch_size, (self.continuous_dim,))
         if self.discrete_dim:
-            c = tf.one_hot(keras.random.randint((batch_size,), 0, self.discrete_dim, seed=self.seed_generator),
-                           self.discrete_dim)
-            z = tf.concat([z, c], axis=-1)
+            u = self.uniform(batch_size, (), 0.0, float(self.discrete_dim))
+            z = tf.concat([z, tf.one_hot(tf.cast(tf.floor(u), tf.int32), self.discrete_dim)], axis=-1)
         return z
 
     def sample(self, n, seed):

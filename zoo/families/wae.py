@@ -43,8 +43,7 @@ class _WAE(GenerativeModel):
         self.prior_variance = float(prior_variance)
 
     def sample_latent(self, batch_size):
-        return keras.random.normal((batch_size, self.latent_dim), stddev=self.prior_variance ** 0.5,
-                                   seed=self.seed_generator)
+        return self.normal(batch_size, (self.latent_dim,)) * self.prior_variance ** 0.5
 
     def sample(self, n, seed):
         z = tf.random.stateless_normal([n, self.latent_dim], seed=tf.stack([seed, 0])) * self.prior_variance ** 0.5
