@@ -8,7 +8,7 @@ import importlib
 from recipes.base import RECIPES, Recipe, get_recipe, register
 
 # Add a module here when a family gets recipes.
-_MODULES = ["recipes.mixtures", "recipes.divergence", "recipes.images", "recipes.autoencoders", "recipes.classifier"]
+_MODULES = ["recipes.mixtures", "recipes.divergence", "recipes.images", "recipes.autoencoders", "recipes.classifier", "recipes.adversarial"]
 
 for _module in _MODULES:
     importlib.import_module(_module)

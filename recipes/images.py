@@ -147,7 +147,7 @@ _digits_recipe(
                  "the digits asked for."),
 )
 _digits_recipe(
-    "lapgan-digits", build_lapgan_digits, steps=3000,
+    "lapgan-digits", build_lapgan_digits, steps=2000,
     description=("LAPGAN (Denton et al. 2015) on 8×8 digits: a 2-level Laplacian pyramid (2×2 average pooling, "
                  "nearest upsampling); an MLP GAN for the 4×4 image and a convolutional GAN for the 8×8 "
                  "residual conditioned on the upsampled 4×4, sampled coarse to fine."),
@@ -243,3 +243,36 @@ _real_recipe(
 )
 
 RECIPE_ONLY = ("dcgan-celeba", "dcgan-mnist", "dcgan-cifar10", "cgan-mnist", "lapgan-cifar10")
+
+
+def recipe_card(name):
+    """The ``card.json`` of a recipe-only name: what ``export`` would write, without weights.
+
+    ``files`` stays empty, so the registry lists the name as untrained and ``zoo.load`` answers
+    with the recipe command and the data it needs.  Regenerate with
+    ``python -c "from recipes.images import write_recipe_cards; write_recipe_cards()"``.
+    """
+    from recipes import get_recipe
+    from zoo.exports import _parameter_count
+    from zoo.registry import ModelCard
+
+    recipe = get_recipe(name)
+    model = recipe.build(0)
+    return ModelCard(
+        name=name, family=getattr(model, "FAMILY", type(model).__name__.lower()), dataset=recipe.dataset,
+        description=recipe.description, papers=list(getattr(model, "PAPERS", ())) + list(recipe.papers),
+        data_shape=list(model.data_shape), data_kind=recipe.data_kind, latent_dim=model.latent_dim,
+        output_range=[-1.0, 1.0],
+        conditioning={"num_classes": model.num_classes} if getattr(model, "num_classes", None) else None,
+        signatures=sorted([*model.serving_functions(), "serving_default"]), recipe=recipe.command(),
+        steps=recipe.steps, parameters=_parameter_count(model),
+    )
+
+
+def write_recipe_cards(names=RECIPE_ONLY, out_dir=None):
+    from zoo.registry import CARD_FILE, REPO_EXPORTS
+
+    for name in names:
+        folder = (out_dir or REPO_EXPORTS) / name
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / CARD_FILE).write_text(recipe_card(name).to_json())

@@ -66,11 +66,12 @@ def epoch_plan(steps: int, steps_per_epoch: int | None = None) -> tuple[int, int
     if steps < 1:
         raise SystemExit(f"error: --steps must be at least 1. Received: --steps {steps}")
     if steps_per_epoch is None:
-        epochs = math.ceil(steps / MAX_STEPS_PER_EPOCH)
-        if steps % epochs:
-            raise SystemExit(f"error: {steps} steps do not split into {epochs} equal epochs; "
-                             f"pass --steps-per-epoch. Received: --steps {steps}")
-        return epochs, steps // epochs
+        fewest = math.ceil(steps / MAX_STEPS_PER_EPOCH)
+        for epochs in range(fewest, 4 * fewest + 1):  # equal epochs of 250..1,000 steps
+            if steps % epochs == 0:
+                return epochs, steps // epochs
+        raise SystemExit(f"error: {steps} steps do not split into equal epochs of at most "
+                         f"{MAX_STEPS_PER_EPOCH} steps; pass --steps-per-epoch. Received: --steps {steps}")
     if steps_per_epoch < 1 or steps % steps_per_epoch:
         raise SystemExit(f"error: --steps-per-epoch must divide --steps {steps}. "
                          f"Received: --steps-per-epoch {steps_per_epoch}")
@@ -93,6 +94,26 @@ def resolve_run_dir(name: str, run_dir: str | None, resume: bool) -> Path:
     return RUNS / name / time.strftime("%Y%m%d-%H%M%S")
 
 
+def check_run_settings(run_dir: Path, args):
+    """Record what the run trains (``run.json``); a resume must train the same thing, or its
+    backups (counted in epochs) would continue a different schedule."""
+    epochs, steps_per_epoch = epoch_plan(args.steps, args.steps_per_epoch)
+    settings = {"name": args.name, "steps": args.steps, "steps_per_epoch": steps_per_epoch,
+                "batch_size": args.batch_size}
+    path = run_dir / "run.json"
+    if path.exists():
+        recorded = json.loads(path.read_text())
+        changed = {k: (recorded.get(k), v) for k, v in settings.items() if recorded.get(k) != v}
+        if changed:
+            raise SystemExit(
+                f"error: the run in {run_dir} was started with other settings; resume it with the same ones "
+                "or choose another --run-dir. Received: "
+                + ", ".join(f"{k}={new!r} (run: {old!r})" for k, (old, new) in changed.items())
+            )
+    else:
+        _write_atomic(path, json.dumps(settings))
+
+
 def _write_atomic(path: Path, text: str):
     partial = path.with_name(path.name + ".partial")
     partial.write_text(text)
@@ -100,11 +121,12 @@ def _write_atomic(path: Path, text: str):
 
 
 def train_one(recipe, seed, steps, batch_size, verbose, *, strategy=None, run_dir=None,
-              steps_per_epoch=None, chief=True):
+              steps_per_epoch=None, chief=True, callbacks=()):
     """Build, fit and evaluate one seeded run; return (model, metrics).
 
     With ``run_dir`` the run is backed up each epoch (and restored from its last backup),
-    logs to TensorBoard and draws a sample grid per epoch (the chief only).
+    logs to TensorBoard and draws a sample grid per epoch (the chief only).  ``callbacks``
+    are added to those.
     """
     import keras
     import tensorflow as tf
@@ -118,7 +140,7 @@ def train_one(recipe, seed, steps, batch_size, verbose, *, strategy=None, run_di
         model = recipe.build(seed)
     family = getattr(model, "FAMILY", type(model).__name__.lower())
     dataset = recipe.data(batch_size, seed)
-    callbacks = [NonFiniteGuard(f"{family} ({recipe.name}, seed {seed})")]
+    callbacks = [NonFiniteGuard(f"{family} ({recipe.name}, seed {seed})"), *callbacks]
     if run_dir is not None:
         run_dir = Path(run_dir)
         backup = read_backup(run_dir / "backup")
@@ -194,6 +216,7 @@ def main(argv=None):
     chief = is_chief()
     run_dir = resolve_run_dir(recipe.name, args.run_dir, args.resume)
     run_dir.mkdir(parents=True, exist_ok=True)
+    check_run_settings(run_dir, args)
     print(f"[{recipe.name}] strategy {resolve_name(args.strategy)} ({strategy.num_replicas_in_sync} replica(s)"
           f"{'' if chief else ', non-chief worker'}), run folder {run_dir}", flush=True)
 

@@ -226,3 +226,18 @@ def ali_case(seed=0, stochastic_encoder=True):
 @case("bigan")
 def bigan_case(seed=0):
     return ali_case(seed, stochastic_encoder=False)
+
+
+@case("fgan-kl")
+def fgan_kl_case(seed=0, divergence="kl"):
+    return _critic_case("FGAN", seed, divergence=divergence)
+
+
+@case("fgan-pearson")
+def fgan_pearson_case(seed=0):
+    return fgan_kl_case(seed, divergence="pearson")
+
+
+@case("ratio")
+def ratio_case(seed=0):
+    return _critic_case("RatioMatchingGAN", seed)

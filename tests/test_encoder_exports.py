@@ -26,13 +26,13 @@ except ImportError:
 import numpy as np
 import tensorflow as tf
 
-for folder in json.loads(sys.argv[1]):
+for folder, io in json.loads(sys.argv[1]):
     loaded = tf.saved_model.load(folder + "/saved_model")
-    x = np.load(folder + "/x.npy")
+    x = np.load(io + "/x.npy")
     codes = {key: value.numpy() for key, value in loaded.encode(x=x).items()}
     x_hat = loaded.decode(z=codes["z"])["x"].numpy()
     served = loaded.signatures["encode"](x=tf.constant(x))  # the TF Serving path
-    np.savez(folder + "/fresh.npz", x_hat=x_hat, served_z=served["z"].numpy(), **codes)
+    np.savez(io + "/fresh.npz", x_hat=x_hat, served_z=served["z"].numpy(), **codes)
 """
 
 
@@ -44,17 +44,19 @@ def tiny_exports(tmp_path_factory):
         model, x = CASES[name](seed=0)
         model.fit(x, batch_size=len(x), epochs=1, verbose=0)
         folder = export(model, f"{name}-tiny", dataset="ring8", out_dir=root)
-        np.save(folder / "x.npy", x)  # beside the export: the fresh process reads it
-        models[name], folders[name] = (model, x), folder
-    subprocess.run([sys.executable, "-c", FRESH_PROCESS, json.dumps([str(f) for f in folders.values()])],
+        io = root / "io" / name  # inputs and outputs of the fresh process (outside the export)
+        io.mkdir(parents=True)
+        np.save(io / "x.npy", x)
+        models[name], folders[name] = (model, x), (folder, io)
+    subprocess.run([sys.executable, "-c", FRESH_PROCESS, json.dumps([[str(f), str(i)] for f, i in folders.values()])],
                    check=True, cwd=root, timeout=300)
     return models, folders
 
 
 @pytest.mark.parametrize("name", ENCODER_CASES)
 def test_round_trip_in_a_fresh_process_without_zoo(tiny_exports, name):
-    (model, x), folder = tiny_exports[0][name], tiny_exports[1][name]
-    fresh = np.load(folder / "fresh.npz")
+    (model, x), (_, io) = tiny_exports[0][name], tiny_exports[1][name]
+    fresh = np.load(io / "fresh.npz")
     z = model.encode(x).numpy()
     np.testing.assert_allclose(fresh["z"], z, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(fresh["served_z"], z, rtol=1e-5, atol=1e-6)
@@ -66,7 +68,7 @@ def test_round_trip_in_a_fresh_process_without_zoo(tiny_exports, name):
 
 
 def test_pretrained_encode_decode_validates_inputs(tiny_exports):
-    (model, x), folder = tiny_exports[0]["vae"], tiny_exports[1]["vae"]
+    (model, x), (folder, _) = tiny_exports[0]["vae"], tiny_exports[1]["vae"]
     pretrained = Pretrained(folder)
     np.testing.assert_allclose(pretrained.decode(pretrained.encode(x)), model.decode(model.encode(x)), atol=1e-6)
     np.testing.assert_allclose(pretrained.reconstruct(x), pretrained.decode(pretrained.encode(x)))
@@ -88,9 +90,8 @@ def test_generator_only_exports_have_no_encoder(tmp_path):
     from zoo.metrics.reconstruction import invert_generator
 
     target = pretrained.generate(np.array([[0.3, -0.2]], np.float32))
-    _, error = invert_generator(pretrained.saved_model.generate_fn if hasattr(pretrained.saved_model, "generate_fn")
-                                else (lambda z: pretrained.saved_model.generate(z=z)["x"]),
-                                target, 2, steps=200, restarts=2)
+    _, error = invert_generator(lambda z: pretrained.saved_model.generate(z=z)["x"], target, 2, steps=200,
+                                restarts=2)
     assert error[0] < 1e-3
 
 

@@ -67,9 +67,9 @@ def instance_noise_stddev(step, initial_stddev, anneal_steps):
     return float(initial_stddev) * tf.maximum(0.0, 1.0 - step / float(anneal_steps))
 
 
-def add_instance_noise(x, stddev, seed=None):
-    """``x + σ ε``, ``ε ~ N(0, I)``, per element."""
-    return x + tf.cast(stddev, x.dtype) * keras.random.normal(tf.shape(x), dtype=x.dtype, seed=seed)
+def add_instance_noise(x, stddev, noise):
+    """``x + σ ε`` with ``ε ~ N(0, I)`` the given standard normal ``noise`` (shape of ``x``)."""
+    return x + tf.cast(stddev, x.dtype) * tf.cast(noise, x.dtype)
 
 
 def update_variables(variables, update_fn, values=None):
@@ -99,7 +99,8 @@ def discriminator_features(discriminator):
     try:
         if len(discriminator.layers) < 3:
             raise ValueError("no hidden layer")
-        return keras.Model(discriminator.inputs, [discriminator.layers[-2].output, discriminator.outputs[0]],
+        inputs = discriminator.inputs[0] if len(discriminator.inputs) == 1 else discriminator.inputs
+        return keras.Model(inputs, [discriminator.layers[-2].output, discriminator.outputs[0]],
                            name=f"{discriminator.name}_features")
     except (AttributeError, ValueError) as error:
         raise ValueError(
@@ -145,8 +146,9 @@ class DiscriminatorTricks:
         if self.historical_averaging:
             for key, networks in self.OPTIMIZERS.items():
                 variables = [v for net in networks for v in getattr(self, net).trainable_variables]
+                # A copy of the values (a keras.Variable built from a tf.Variable shares it).
                 self._averages[key] = [
-                    keras.Variable(v.value, trainable=False, name=f"historical_{key}_{i}")
+                    keras.Variable(keras.ops.convert_to_numpy(v), trainable=False, name=f"historical_{key}_{i}")
                     for i, v in enumerate(variables)
                 ]
                 self._average_counts[key] = keras.Variable(0.0, trainable=False, name=f"historical_{key}_count")
@@ -168,12 +170,20 @@ class DiscriminatorTricks:
         if not self.instance_noise:
             return xs
         stddev = self.noise_stddev()
-        return tuple(add_instance_noise(x, stddev, seed=self.seed_generator) for x in xs)
+        return tuple(add_instance_noise(x, stddev, self.normal(tf.shape(x)[0], tuple(x.shape[1:]))) for x in xs)
 
     def matching_loss(self, real, fake):
         """Feature-matching generator loss on discriminator inputs ``real`` and ``fake``."""
         real_features, _ = self._features(real, training=True)
         fake_features, _ = self._features(fake, training=True)
+        context = tf.distribute.get_replica_context()
+        if context is not None and tf.distribute.get_strategy().num_replicas_in_sync > 1:
+            # The loss is not a mean over examples: match the *global* batch means, so that
+            # n replicas compute what one device would (and each its 1/n share after scaling).
+            real_mean, fake_mean = context.all_reduce(
+                tf.distribute.ReduceOp.MEAN, [tf.reduce_mean(real_features, 0), tf.reduce_mean(fake_features, 0)]
+            )
+            return tf.reduce_sum(tf.square(tf.stop_gradient(real_mean) - fake_mean))
         return feature_matching_loss(tf.stop_gradient(real_features), fake_features)
 
     def apply_update(self, tape, loss, optimizer_key):

@@ -81,7 +81,7 @@ class CramerGAN(tricks.DiscriminatorTricks, GenerativeModel):
         for _ in range(self.n_critic):
             with tf.GradientTape() as tape:
                 real, fake, fake_prime = self.critic_inputs(x, *self._two_samples(batch_size))
-                epsilon = keras.random.uniform((batch_size,), seed=self.seed_generator)
+                epsilon = self.uniform(batch_size)
                 d_loss, surrogate, penalty = self.critic_loss(real, fake, fake_prime, epsilon)
                 scaled = replica_scale(d_loss)
             self.apply_update(tape, scaled, "d_optimizer")

@@ -68,7 +68,7 @@ class UnrolledGAN(GAN):
 
     def compile(self, **kwargs):
         super().compile(**kwargs)
-        if self.unroll_optimizer == "adam" and not (
+        if self.unroll_steps and self.unroll_optimizer == "adam" and not (
             isinstance(self.d_optimizer, keras.optimizers.Adam) and not self.d_optimizer.amsgrad
         ):
             raise ValueError(

@@ -30,6 +30,14 @@ def squared_l2_cost(x, x_reconstructed):
     return tf.reduce_sum(tf.square(x - x_reconstructed), axis=axes)
 
 
+def _gather_replicas(tensor):
+    """The global batch of ``tensor`` (rows of every replica, in replica order)."""
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return tensor
+    return context.all_gather(tensor, axis=0)
+
+
 class _WAE(GenerativeModel):
     """What both WAEs share: a deterministic encoder, the reconstruction cost, the prior."""
 
@@ -89,7 +97,10 @@ class WAEMMD(_WAE):
         with tf.GradientTape() as tape:
             z = self.encoder(x, training=True)
             reconstruction = tf.reduce_mean(squared_l2_cost(x, self.generator(z, training=True)))
-            mmd = self.penalty(z, z_prior)
+            # MMD is a statistic of the whole batch (all pairs), not a mean over examples: on N
+            # replicas it is computed on the gathered global batch, so that N-replica training
+            # equals 1-device training (all_gather passes the gradient back to each replica).
+            mmd = self.penalty(_gather_replicas(z), _gather_replicas(z_prior))
             loss = reconstruction + self.lam * mmd
             scaled = replica_scale(loss)
         self.apply_update(tape, scaled, "ae_optimizer")

@@ -139,7 +139,7 @@ class WGANGP(_Critic):
 
     def critic_loss(self, real, fake):
         loss, logs = super().critic_loss(real, fake)
-        epsilon = keras.random.uniform((tf.shape(real)[0],), seed=self.seed_generator)
+        epsilon = self.uniform(tf.shape(real)[0])  # this replica's rows of the global batch's ε
         penalty = losses.gradient_penalty(self.discriminator, real, fake, epsilon=epsilon)
         return loss + self.penalty_weight * penalty, {**logs, "gradient_penalty": penalty}
 

@@ -1,0 +1,121 @@
+"""The README's reconstruction table for every digits export (PROTOCOLS.md §3), measured here.
+
+    python benchmarks/reconstruction_table.py            # print the markdown
+    python benchmarks/reconstruction_table.py --readme   # also replace the block between the
+                                                         # reconstruction-table markers in README.md
+
+For each trained digits export (``exports/*/card.json`` with dataset ``digits``), the mean
+squared error on the 360 test images ([-1, 1] values) of
+
+- ``decode(encode(x))`` when the export has an encoder (through ``zoo.load(name)``, i.e. the
+  SavedModel users get), and
+- ``G(ẑ)`` with ``ẑ`` found by latent optimisation (``zoo.metrics.reconstruction.invert_generator``:
+  Adam on z, best of several random starts; Metz et al. 2017, Table 1) when it has none,
+
+beside two baselines: every image predicted by the train mean, and PCA fitted on the train
+split with as many components as the codes.  Encoder exports also show the mean ± s.e. of
+their card (every training seed of the recipe).  A second table gives the VAE's ELBO and
+importance-weighted bound (k = 1000) from its card.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+START, END = "<!-- reconstruction-table:start -->", "<!-- reconstruction-table:end -->"
+INVERSION = {"steps": 500, "restarts": 4, "learning_rate": 0.05, "seed": 0}
+
+
+def _card_cell(metrics: dict, key: str, fmt: str = "{:.4f}") -> str:
+    value = metrics.get(key)
+    if not isinstance(value, dict):
+        return "–"
+    text = fmt.format(value["mean"])
+    if len(value.get("per_seed", [])) > 1:
+        text += " ± " + fmt.format(value["se"])
+    return f"{text} ({len(value.get('per_seed', [1]))} seeds)"
+
+
+def digits_exports():
+    from zoo.registry import CARD_FILE, REPO_EXPORTS, ModelCard
+
+    found = []
+    for card_path in sorted(REPO_EXPORTS.glob(f"*/{CARD_FILE}")):
+        card = ModelCard.read(card_path.parent)
+        if card.dataset == "digits" and card.trained and card.family != "classifier" and card.latent_dim:
+            found.append(card)
+    return found
+
+
+def measure():
+    """Rows ``(model, family, code size, method, test MSE, card cell)`` and the VAE rows."""
+    import zoo
+    from zoo.data import digits_split
+    from zoo.metrics.reconstruction import inversion_mse, pca_mse, reconstruction_mse, train_mean_mse
+
+    x_train, _, x_test, _ = digits_split()
+    cards = digits_exports()
+    rows, bounds = [], []
+    for card in cards:
+        model = zoo.load(card.name)
+        if card.conditioning:
+            continue  # a conditional generator needs the label too: not comparable
+        if "encode" in card.signatures:
+            mse = reconstruction_mse(model.encode, model.decode, x_test)
+            method = "encoder: decode(encode(x))"
+            card_cell = _card_cell(card.metrics, "reconstruction_mse")
+        else:
+            mse = inversion_mse(lambda z, m=model: m.saved_model.generate(z=z)["x"], x_test, card.latent_dim,
+                                **INVERSION)
+            method = f"inversion: Adam on z, best of {INVERSION['restarts']} × {INVERSION['steps']} steps"
+            card_cell = "–"
+        rows.append((f"`{card.name}`", card.family, card.latent_dim, method, mse, card_cell))
+        if "elbo" in card.metrics:
+            bounds.append((card.name, _card_cell(card.metrics, "elbo", "{:.1f}"),
+                           _card_cell(card.metrics, "iwae", "{:.1f}")))
+    rows.sort(key=lambda row: row[4])
+    sizes = sorted({card.latent_dim for card in cards if "encode" in card.signatures} or {8})
+    baselines = [("*train mean*", "baseline", 0, "every test image predicted by the mean train image",
+                  train_mean_mse(x_train, x_test), "–")]
+    baselines += [(f"*PCA, {k} components*", "baseline", k, "linear auto-encoder fitted on the train split",
+                   pca_mse(x_train, x_test, k), "–") for k in sizes]
+    return baselines + rows, bounds
+
+
+def table() -> str:
+    rows, bounds = measure()
+    lines = ["| model | family | code size | reconstruction | test MSE ↓ (export) | test MSE, card (mean ± s.e.) |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| {m} | {f} | {k or '–'} | {how} | {mse:.4f} | {card} |" for m, f, k, how, mse, card in rows]
+    text = "\n".join(lines) + "\n\nMSE per value on the 360 test images ([-1, 1] scale).\n"
+    if bounds:
+        text += ("\n| model | ELBO ↑ (nats per image) | IWAE, k = 1000 ↑ (nats per image) |\n|---|---|---|\n"
+                 + "\n".join(f"| `{name}` | {elbo} | {iwae} |" for name, elbo, iwae in bounds)
+                 + "\n\nBounds on log P(x) of the discrete test images (17 grey levels): the model's density "
+                 "on uniformly dequantised pixels plus 64 log(1/8) (a uniform model over the 17 levels "
+                 "scores −64 log 17 = −181.3).\n")
+    return text
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--readme", action="store_true", help="write the table into README.md between its markers")
+    args = parser.parse_args(argv)
+    text = table()
+    print(text)
+    if args.readme:
+        readme = ROOT / "README.md"
+        content = readme.read_text()
+        if START not in content or END not in content:
+            raise SystemExit(f"README.md has no {START} ... {END} block to replace.")
+        head, rest = content.split(START, 1)
+        _, tail = rest.split(END, 1)
+        readme.write_text(f"{head}{START}\n{text}{END}{tail}")
+
+
+if __name__ == "__main__":
+    main()

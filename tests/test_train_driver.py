@@ -1,0 +1,104 @@
+"""recipes.train: the run folder (backups, TensorBoard, sample grids), --resume, and
+continuing training from an export (zoo.load(name, trainable=True))."""
+import json
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from recipes import train
+
+ARGS = ["gan-ring8", "--seeds", "2", "--steps", "6", "--steps-per-epoch", "3", "--batch-size", "16",
+        "--verbose", "0"]
+
+
+@pytest.mark.parametrize("steps,per_epoch,plan", [(6000, None, (6, 1000)), (200, None, (1, 200)),
+                                                    (3000, 500, (6, 500)), (2500, None, (4, 625)),
+                                                    (1500, None, (2, 750))])
+def test_epoch_plan_splits_the_steps_into_equal_epochs(steps, per_epoch, plan):
+    assert train.epoch_plan(steps, per_epoch) == plan
+
+
+def test_steps_that_split_badly_ask_for_steps_per_epoch():
+    with pytest.raises(SystemExit, match="pass --steps-per-epoch. Received: --steps 1009"):
+        train.epoch_plan(1009)
+
+
+def test_steps_per_epoch_must_divide_steps():
+    with pytest.raises(SystemExit, match="must divide --steps 100. Received: --steps-per-epoch 30"):
+        train.epoch_plan(100, 30)
+
+
+def test_run_folder_is_not_reused_without_resume(tmp_path, monkeypatch):
+    (tmp_path / "r" / "seed-0").mkdir(parents=True)
+    with pytest.raises(SystemExit, match="Pass --resume to continue it"):
+        train.resolve_run_dir("gan-ring8", str(tmp_path / "r"), resume=False)
+    assert train.resolve_run_dir("gan-ring8", str(tmp_path / "r"), resume=True) == tmp_path / "r"
+    monkeypatch.setattr(train, "RUNS", tmp_path / "runs")
+    for stamp in ("20250101-000000", "20250102-000000"):
+        (tmp_path / "runs" / "gan-ring8" / stamp).mkdir(parents=True)
+    assert train.resolve_run_dir("gan-ring8", None, resume=True).name == "20250102-000000"
+    assert train.resolve_run_dir("gan-ring8", None, resume=False).parent == tmp_path / "runs" / "gan-ring8"
+
+
+def _summary_tags(folder):
+    tags = set()
+    for path in folder.rglob("events.out.tfevents.*"):
+        for event in tf.compat.v1.train.summary_iterator(str(path)):
+            tags.update(value.tag for value in event.summary.value)
+    return tags
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("driver")
+    path = train.main(ARGS + ["--run-dir", str(root / "run"), "--out", str(root / "exports")])
+    return root, path
+
+
+def test_run_folder_holds_logs_sample_grids_and_models(trained):
+    root, path = trained
+    for seed in (0, 1):
+        folder = root / "run" / f"seed-{seed}"
+        assert sorted(p.name for p in (folder / "samples").iterdir()) == ["epoch-0001.png", "epoch-0002.png"]
+        assert (folder / "model.keras").exists() and not (folder / "backup").exists()
+        assert set(json.loads((folder / "metrics.json").read_text())) >= {"modes", "high_quality"}
+        tags = _summary_tags(folder / "logs")
+        assert {"epoch_d_loss", "epoch_g_loss", "samples"} <= tags, tags
+    card = json.loads((path / "card.json").read_text())
+    assert card["metrics"]["seeds"] == 2 and card["steps"] == 6
+
+
+def test_resume_of_a_finished_run_retrains_nothing(trained, capsys):
+    root, _ = trained
+    model_file = root / "run" / "seed-1" / "model.keras"
+    before = model_file.stat().st_mtime_ns
+    train.main(ARGS + ["--run-dir", str(root / "run"), "--resume", "--no-export"])
+    assert capsys.readouterr().out.count("finished earlier") == 2
+    assert model_file.stat().st_mtime_ns == before
+
+
+def test_training_continues_from_an_export(trained):
+    """``zoo.load(..., trainable=True)`` gives the recipe's model with its optimizer state: the
+    optimizers' step counters, moments and the noise stream carry on."""
+    import keras
+
+    import zoo
+    from recipes import get_recipe
+
+    root, path = trained
+    model = zoo.load(str(path), trainable=True)
+    ran = keras.saving.load_model(root / "run" / "seed-0" / "model.keras")
+    assert int(model.g_optimizer.iterations.numpy()) == int(model.d_optimizer.iterations.numpy()) == 6
+    for a, b in zip(model.weights + model.g_optimizer.variables, ran.weights + ran.g_optimizer.variables):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    np.testing.assert_array_equal(model.seed_generator.state.numpy(), ran.seed_generator.state.numpy())
+    model.fit(get_recipe("gan-ring8").data(16, 0), steps_per_epoch=3, epochs=1, verbose=0)
+    assert int(model.g_optimizer.iterations.numpy()) == 9
+
+
+def test_resume_with_other_settings_is_refused(trained):
+    root, _ = trained
+    with pytest.raises(SystemExit, match=r"other settings.*steps=8 \(run: 6\)"):
+        train.main(["gan-ring8", "--seeds", "2", "--steps", "8", "--steps-per-epoch", "4", "--batch-size", "16",
+                    "--run-dir", str(root / "run"), "--resume", "--no-export"])
