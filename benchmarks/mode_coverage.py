@@ -2,6 +2,7 @@
 
     python benchmarks/mode_coverage.py                          # verdicts from the shipped cards
     python benchmarks/mode_coverage.py --train wgan-gp-grid25   # (re)train recipes first (5 seeds each)
+    python benchmarks/mode_coverage.py --readme                 # and put the verdicts into README.md
 
 The goal: 8/8 modes on ring8 and ≥ 24.8/25 on grid25, with ≥ 95 % high-quality samples,
 i.e. ahead of every published row of PROTOCOLS.md §1 (VEEGAN Table 1, PacGAN Table 1).
@@ -17,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from zoo.registry import info, list_models  # noqa: E402
 
@@ -56,7 +58,8 @@ def report():
     lines = []
     for dataset in GOAL:
         rows = measured(dataset)
-        lines.append(f"## {dataset}: goal {GOAL[dataset][0]:g} modes, ≥ {GOAL[dataset][1]:g} % high quality")
+        lines.append(f"**{dataset}**: goal {GOAL[dataset][0]:g} modes, ≥ {GOAL[dataset][1]:g} % high quality")
+        lines.append("")
         lines.append("| export | modes | % high quality | seeds | verdict |")
         lines.append("|---|---|---|---|---|")
         # Best first: by modes, then by quality.
@@ -71,10 +74,16 @@ def report():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--train", nargs="*", default=[], metavar="NAME", help="recipes to train first")
+    parser.add_argument("--readme", action="store_true", help="write the verdicts into README.md")
     args = parser.parse_args(argv)
     for name in args.train:
         subprocess.run([sys.executable, "-m", "recipes.train", name], cwd=ROOT, check=True)
-    print(report())
+    text = report()
+    print(text)
+    if args.readme:
+        from mixtures_table import write_readme
+
+        write_readme(text.rstrip(), "mode-coverage-goal")
 
 
 if __name__ == "__main__":

@@ -99,3 +99,33 @@ def test_shipped_export_draws_the_digit_asked_for():
     metrics = model.card.metrics
     assert metrics["label_accuracy"]["mean"] > 0.8
     assert all(f"label_accuracy_{k}" in metrics for k in range(10))
+
+
+def test_interpolation_holds_the_label_and_walks_the_great_circle(exported):
+    from zoo.latent import slerp
+
+    pretrained = zoo.load(str(exported[1]))
+    z = pretrained.latent(2, seed=8)
+    path = pretrained.interpolate(z[0], z[1], steps=5, labels=4)
+    assert path.shape == (5, 8, 8, 1)
+    np.testing.assert_allclose(path[0], pretrained.generate(z[:1], labels=[4])[0], atol=1e-6)
+    middle = slerp(z[0], z[1], 0.5).astype("float32")[None]
+    np.testing.assert_allclose(path[2], pretrained.generate(middle, labels=[4])[0], atol=1e-5)
+    both = pretrained.arithmetic([z[0]], [z[1]], labels=[2])
+    np.testing.assert_allclose(both, pretrained.generate((z[0] - z[1])[None], labels=[2]), atol=1e-6)
+
+
+def test_cli_draws_an_interpolation_grid(exported, tmp_path):
+    from zoo import cli
+
+    png, npy = tmp_path / "walk.png", tmp_path / "walk.npy"
+    assert cli.main(["sample", str(exported[1]), "--interpolate", "-n", "3", "--steps", "4", "--method", "linear",
+                     "-o", str(png), "--npy", str(npy)]) == 0
+    grid = np.load(npy)
+    assert grid.shape == (3, 4, 8, 8, 1) and png.stat().st_size > 0
+    pretrained = zoo.load(str(exported[1]))
+    codes = pretrained.latent(6, seed=0)
+    np.testing.assert_allclose(grid[:, 0], pretrained.generate(codes[:3], labels=[0, 1, 2]), atol=1e-6)
+    np.testing.assert_allclose(grid[:, -1], pretrained.generate(codes[3:], labels=[0, 1, 2]), atol=1e-6)
+    np.testing.assert_allclose(grid[1, 1], pretrained.generate(
+        ((2 * codes[1] + codes[4]) / 3)[None].astype("float32"), labels=[1])[0], atol=1e-5)

@@ -7,7 +7,6 @@ import math
 
 import numpy as np
 import pytest
-import tensorflow as tf
 import tensorflow_probability as tfp
 
 from zoo.metrics import (

@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from family_cases import fgan_kl_case, gan_case, points_batch
 from zoo import divergences
-from zoo.families import FGAN, GAN
+from zoo.families import FGAN
 from zoo.networks import mlp
 
 REAL_V = tf.constant([[0.5], [-1.0]])

@@ -43,11 +43,11 @@ def test_ratio_matching_minimiser_is_the_density_ratio():
     """Over a free r on two atoms, ½ E_q[r²] − E_p[r] is minimised at r = p/q."""
     p, q = np.array([0.2, 0.8]), np.array([0.5, 0.5])
     r = tf.Variable([1.0, 1.0], dtype=tf.float64)
-    for _ in range(500):
+    for _ in range(40):  # gradient q r − p contracts the error by (1 − q·lr) = ½ per step
         with tf.GradientTape() as tape:
             # expectations over the atoms written as weighted sums
             loss = 0.5 * tf.reduce_sum(q * r ** 2) - tf.reduce_sum(p * r)
-        r.assign_sub(0.5 * tape.gradient(loss, r))
+        r.assign_sub(1.0 * tape.gradient(loss, r))
     np.testing.assert_allclose(r.numpy(), p / q, rtol=1e-6)
     # and the minimum is −½ (1 + χ²(P‖Q)), which the family logs as its Pearson estimate
     chi2 = np.sum((p - q) ** 2 / q)

@@ -3,6 +3,7 @@
     zoo list 'gan*'                      registered names (``--pretrained`` for trained ones)
     zoo info gan-ring8                   the model card
     zoo sample gan-ring8 -n 2500 -o ring8.png [--seed 0] [--npy samples.npy]
+    zoo sample dcgan-digits --interpolate [--steps 8 --method slerp]   latent walks (DCGAN §6.1)
     zoo eval dcgan-digits [--seeds 5] [--write]   digits protocol (PROTOCOLS.md §3) on an export
 
 TensorFlow is imported only by commands that run a model, so ``zoo --help`` and
@@ -59,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, default=0, help="sampling seed (same seed, same samples)")
     p.add_argument("-o", "--output", default="samples.png", help="PNG to write")
     p.add_argument("--npy", default=None, help="also save the samples as a .npy array")
+    p.add_argument("--label", type=int, default=None, help="conditional exports: draw only this class")
+    p.add_argument("--interpolate", action="store_true",
+                   help="image exports: a grid of latent walks, one row per pair of codes (-n rows, default 8)")
+    p.add_argument("--steps", type=_positive_int, default=8, help="--interpolate: images per row (default 8)")
+    p.add_argument("--method", choices=("slerp", "linear"), default="slerp",
+                   help="--interpolate: great circle (default) or straight line between the codes")
     p.set_defaults(run=cmd_sample)
 
     p = commands.add_parser("eval", help="measure a digits export by PROTOCOLS.md §3 (FID, KID, Parzen...)")
@@ -126,8 +133,10 @@ def cmd_sample(args) -> int:
 
     model = load(args.name)
     card = model.card
+    if args.interpolate:
+        return _interpolation_grid(model, args)
     n = args.num or (2500 if card.data_kind == "points" else 64)
-    samples = model.sample(n, seed=args.seed)
+    samples = model.sample(n, seed=args.seed, **({"labels": args.label} if args.label is not None else {}))
     title = f"{card.name}: {n} samples, seed {args.seed}"
     if card.data_kind == "points" and card.dataset in ("ring8", "grid25"):
         from zoo.metrics import mode_coverage
@@ -140,6 +149,31 @@ def cmd_sample(args) -> int:
     if args.npy:
         np.save(args.npy, samples)
     print(f"wrote {n} samples of {card.name} to {args.output}")
+    return 0
+
+
+def _interpolation_grid(model, args) -> int:
+    """DCGAN §6.1 "walking in the latent space": row i goes from code a_i to code b_i."""
+    from zoo.plotting import grid_png
+
+    card = model.card
+    if card.data_kind != "images":
+        raise SystemExit(f"error: --interpolate draws image grids; {card.name!r} generates {card.data_kind}.")
+    if args.steps < 2:
+        raise SystemExit(f"error: --steps must be at least 2 (both ends are drawn). Received: --steps {args.steps}")
+    rows = args.num or 8
+    codes = model.latent(2 * rows, seed=args.seed)
+    labels = None
+    if model.num_classes:  # one class per row, held along it
+        labels = [args.label] * rows if args.label is not None else [i % model.num_classes for i in range(rows)]
+    images = model.interpolate(codes[:rows], codes[rows:], steps=args.steps, method=args.method, labels=labels)
+    grid_png(images.reshape(rows * args.steps, *images.shape[2:]), args.output, ncols=args.steps,
+             title=f"{card.name}: {args.method} interpolation, {rows} rows, seed {args.seed}")
+    if args.npy:
+        import numpy as np
+
+        np.save(args.npy, images)
+    print(f"wrote a {rows}×{args.steps} {args.method} interpolation grid of {card.name} to {args.output}")
     return 0
 
 

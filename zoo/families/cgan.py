@@ -57,9 +57,10 @@ class ConditionalGAN(GAN):
             z, labels = inputs
         else:
             z, labels = inputs, self.default_labels(tf.shape(inputs)[0])
-        return self.generator([z, tf.cast(labels, tf.int32)], training=training)
+        return self.generator([tf.convert_to_tensor(z, tf.float32), tf.cast(labels, tf.int32)], training=training)
 
     def generate(self, z, labels=None):
+        z = tf.convert_to_tensor(z, tf.float32)
         if labels is None:
             labels = self.default_labels(tf.shape(z)[0])
         return self.generator([z, tf.cast(labels, tf.int32)], training=False)

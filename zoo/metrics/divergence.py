@@ -32,7 +32,9 @@ def _as_points(samples, name):
     if x.ndim == 1:
         x = x[:, None]
     if x.ndim != 2 or len(x) == 0:
-        raise ValueError(f"{name} must be an array [N] or [N, d] with N ≥ 1. Received: {name}.shape={np.shape(samples)}")
+        raise ValueError(
+            f"{name} must be an array [N] or [N, d] with N ≥ 1. Received: {name}.shape={np.shape(samples)}"
+        )
     return x
 
 
