@@ -2,6 +2,7 @@
 
     python benchmarks/divergence_estimation.py                 # 3 sample draws, 20k a side
     python benchmarks/divergence_estimation.py --draws 5 --samples 20000 --steps 400
+    python benchmarks/divergence_estimation.py --readme        # and write it into README.md
 
 For each of the nine f-divergences of f-GAN and for W1: the truth (``scipy.integrate.quad``
 over ``zoo.divergences``' f, and tfp's closed-form KL as a check), the estimate of
@@ -35,6 +36,8 @@ def main(argv=None):
     parser.add_argument("--samples", type=int, default=20_000, help="samples of P and of Q per draw")
     parser.add_argument("--steps", type=int, default=400, help="critic training steps")
     parser.add_argument("--only", default=None, help="comma-separated subset of divergences")
+    parser.add_argument("--readme", action="store_true",
+                        help="also put the table into README.md between its divergence-estimation markers")
     args = parser.parse_args(argv)
 
     import tensorflow as tf
@@ -98,14 +101,25 @@ def main(argv=None):
 
     command = "python benchmarks/divergence_estimation.py" + "".join(
         f" --{k} {v}" for k, v in (("draws", args.draws), ("samples", args.samples), ("steps", args.steps)))
-    print(f"P = N(0, 1), Q = N(1, 1); {args.samples:,} samples a side; mean ± s.e. over {args.draws} "
-          f"independent draws (critic seed = draw); {args.steps} critic steps.\n")
-    print("| divergence D(P‖Q) | estimator | truth | estimate | error | optimal critic on the same samples |")
-    print("|---|---|---|---|---|---|")
+    text = table(rows, args, command)
+    print(text)
+    if args.readme:
+        from mixtures_table import write_readme  # benchmarks/ is on sys.path when run as a script
+
+        write_readme(text, "divergence-estimation")
+
+
+def table(rows, args, command):
+    lines = [f"P = N(0, 1), Q = N(1, 1); {args.samples:,} samples a side; mean ± s.e. over {args.draws} "
+             f"independent draws (critic seed = draw); {args.steps} critic steps.", "",
+             "| divergence D(P‖Q) | estimator | truth | estimate | error | optimal critic on the same samples |",
+             "|---|---|---|---|---|---|"]
     for name, estimator, truth, (m, s), (om, os_) in rows:
         error = 100 * (m / truth - 1)
-        print(f"| {name} | {estimator} | {truth:.4f} | {m:.4f} ± {s:.4f} | {error:+.1f} % | {om:.4f} ± {os_:.4f} |")
-    print(f"\nCommand: `{command}`")
+        lines.append(f"| {name} | {estimator} | {truth:.4f} | {m:.4f} ± {s:.4f} | {error:+.1f} % "
+                     f"| {om:.4f} ± {os_:.4f} |")
+    lines += ["", f"Command: `{command}`"]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

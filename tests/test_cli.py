@@ -51,3 +51,8 @@ def test_sample_refuses_bad_n(n):
     result = run("sample", "gan-ring8", "-n", n, "-o", "x.png")
     assert result.returncode == 2
     assert "expected a positive integer" in result.stderr
+
+
+def test_sample_from_a_classifier_says_it_is_not_generative(capsys, tmp_path):
+    assert cli.main(["sample", "digits-classifier", "-o", str(tmp_path / "x.png")]) == 2
+    assert "not a generative model" in capsys.readouterr().err

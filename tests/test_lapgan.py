@@ -37,8 +37,15 @@ def test_sampling_runs_coarse_to_fine():
     z = np.random.default_rng(1).standard_normal((5, 4)).astype("float32")
     coarse = model.generators[0](z[:, :2])
     low = np.repeat(np.repeat(coarse.numpy(), 2, axis=1), 2, axis=2)
-    expected = np.clip(low + model.generators[1]([z[:, 2:], low]).numpy(), -1, 1)
+    h = model.generators[1]([z[:, 2:], low]).numpy()
+    block_means = h.reshape(5, 4, 2, 4, 2, 1).mean(axis=(2, 4))
+    h -= np.repeat(np.repeat(block_means, 2, axis=1), 2, axis=2)  # band_pass: d(h) = 0, as real residuals
+    expected = np.clip(low + h, -1, 1)
     np.testing.assert_allclose(model(z).numpy(), expected, atol=1e-6)
+    np.testing.assert_allclose(downsample(model._residual(tf.constant(h + 3.0))).numpy(), 0.0, atol=1e-6)
+    model.band_pass = False  # the paper's unconstrained residual
+    np.testing.assert_allclose(model(z).numpy(), np.clip(low + model.generators[1]([z[:, 2:], low]).numpy(), -1, 1),
+                               atol=1e-6)
 
 
 def test_each_level_is_a_gan_on_real_low_pass_images():
@@ -55,6 +62,7 @@ def test_each_level_is_a_gan_on_real_low_pass_images():
     with tf.GradientTape(persistent=True) as tape:
         level0 = losses.gan_discriminator_loss(d0(bands[0], training=True), d0(g0(z[:, :2], training=True), training=True))
         fake_h = g1([z[:, 2:], lows[1]], training=True)
+        fake_h -= upsample(downsample(fake_h))  # band_pass
         level1 = losses.gan_discriminator_loss(d1(tf.concat([bands[1], lows[1]], -1), training=True),
                                                d1(tf.concat([fake_h, lows[1]], -1), training=True))
     expected = {
@@ -87,7 +95,7 @@ def test_round_trip_and_export(tmp_path):
     assert int(restored.g_optimizer.iterations) == 1
     path = zoo.export(model, "lapgan-test", dataset="digits", out_dir=tmp_path, data_kind="images")
     card = zoo.ModelCard.read(path)
-    assert card.family == "lapgan" and card.latent_dim == 4
+    assert card.family == "lapgan" and card.latent_dim == 4 and restored.band_pass
     assert card.parameters == sum(int(np.prod(v.shape)) for v in model.weights if "seed_generator" not in v.path)
     pretrained = zoo.load(str(path))
     np.testing.assert_allclose(pretrained.generate(z), model.generate(z).numpy(), atol=1e-5)

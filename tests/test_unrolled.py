@@ -46,6 +46,30 @@ def test_one_unrolled_adam_step_is_the_optimizers_step():
         np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-7)
 
 
+def test_unrolled_generator_loss_of_a_logistic_discriminator_by_hand():
+    # D(x) = σ(w·x + b): one SGD step on L_D = E softplus(-l(x)) + E softplus(l(G(z))) has
+    # ∇w = -E σ(-l(x)) x + E σ(l(x_g)) x_g, ∇b = -E σ(-l(x)) + E σ(l(x_g)).
+    eta = 0.5
+    model = pair(UnrolledGAN, unroll_steps=1, unroll_optimizer="sgd", unroll_learning_rate=eta)
+    d = mlp(2, 1, hidden=(), name="discriminator")
+    w, b = np.array([[0.5], [-1.0]], np.float32), np.array([0.2], np.float32)
+    d.set_weights([w, b])
+    model.discriminator = d
+    real = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32)
+    fake = np.array([[2.0, 1.0], [-1.0, 0.5]], np.float32)
+    sigmoid = lambda t: 1 / (1 + np.exp(-t))  # noqa: E731
+    softplus = lambda t: np.log1p(np.exp(t))  # noqa: E731
+    l_r, l_f = real @ w + b, fake @ w + b
+    grad_w = -(sigmoid(-l_r) * real).mean(0) + (sigmoid(l_f) * fake).mean(0)
+    grad_b = -sigmoid(-l_r).mean() + sigmoid(l_f).mean()
+    w1, b1 = w - eta * grad_w[:, None], b - eta * grad_b
+    expected = softplus(-(fake @ w1 + b1)).mean()
+    params = model.unrolled_parameters(real, fake)
+    np.testing.assert_allclose(params[0].numpy(), w1, rtol=1e-5)
+    got = losses.non_saturating_generator_loss(d.stateless_call(params, [], fake)[0])
+    assert float(got) == pytest.approx(expected, rel=1e-5)
+
+
 def unrolled_objective(model, z, x, eta):
     """f(θ_G, θ_D - η ∇_D f(θ_G, θ_D)) evaluated without any differentiation through it."""
     d = model.discriminator

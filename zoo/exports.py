@@ -307,8 +307,16 @@ class Pretrained:
             raise ValueError(f"labels must be integers in [0, {k}). Received: min={array.min()}, max={array.max()}")
         return {"labels": array.astype(np.int32)}
 
+    def _require_generator(self):
+        if "sample" not in self.card.signatures:
+            raise ValueError(
+                f"{self.card.name!r} ({self.card.family}) is not a generative model: its SavedModel serves "
+                f"{', '.join(self.card.signatures)}, not sample/generate. Use `zoo list` for generators."
+            )
+
     def latent(self, n: int, seed: int | None = None) -> np.ndarray:
         """The ``z`` that ``sample(n, seed)`` uses: stateless N(0, I) draws, same everywhere."""
+        self._require_generator()
         n = _check_count(n, "n")
         return self.saved_model.sample(n=np.int32(n), seed=np.int32(_check_seed(seed)), **self._labels(None, n))["z"].numpy()
 
@@ -317,11 +325,13 @@ class Pretrained:
 
         ``labels`` (conditional exports only): one int in ``[0, num_classes)`` or one per sample.
         """
+        self._require_generator()
         n, seed = _check_count(n, "n"), _check_seed(seed)
         return self.saved_model.sample(n=np.int32(n), seed=np.int32(seed), **self._labels(labels, n))["x"].numpy()
 
     def generate(self, z, labels=None) -> np.ndarray:
         """x = G(z) for ``z`` of shape ``[N, latent_dim]`` (and ``labels`` for conditional exports)."""
+        self._require_generator()
         z = check_array(z, [None, self.latent_dim], "z")
         return self.saved_model.generate(z=z, **self._labels(labels, len(z)))["x"].numpy()
 

@@ -71,6 +71,10 @@ class LAPGAN(GenerativeModel):
       discriminators: coarse to fine; ``discriminators[0]``: ``I_K -> logit``;
         ``discriminators[k]``: ``concat([residual, low], channels) -> logit``.
       loss: generator loss, ``"non_saturating"`` or ``"minimax"`` (every level).
+      band_pass: project each generated residual onto the residuals a pyramid can hold,
+        ``h - u(d(h))`` (so ``d(h) = 0`` as for real ones): a finer level then adds detail and
+        cannot shift the coarser image it is given.  Not in the paper (its blur-and-subsample
+        pyramid has no such exact subspace); ``False`` gives the paper's unconstrained G_k.
       seed: seed of the training noise.
     """
 
@@ -78,7 +82,7 @@ class LAPGAN(GenerativeModel):
     PAPERS = (LAPGAN_PAPER,)
     LOSSES = ("d_loss", "g_loss")
 
-    def __init__(self, generators, discriminators, loss="non_saturating", seed=None, **kwargs):
+    def __init__(self, generators, discriminators, loss="non_saturating", band_pass=True, seed=None, **kwargs):
         generators, discriminators = list(generators), list(discriminators)
         if not generators or len(generators) != len(discriminators):
             raise ValueError(
@@ -93,6 +97,7 @@ class LAPGAN(GenerativeModel):
             setattr(self, f"generator_{k}", g)
             setattr(self, f"discriminator_{k}", d)
         self.objective = loss
+        self.band_pass = bool(band_pass)
         for k in range(1, self.levels):
             previous, current = self._resolution(k - 1), self._resolution(k)
             if current != 2 * previous:
@@ -146,12 +151,15 @@ class LAPGAN(GenerativeModel):
         image = self.generators[0](codes[0], training=training)
         for generator, code in zip(self.generators[1:], codes[1:]):
             low = upsample(image)
-            image = low + generator([code, low], training=training)
+            image = low + self._residual(generator([code, low], training=training))
         # Residuals are unbounded; the zoo's images live in [-1, 1].
         return tf.clip_by_value(image, -1.0, 1.0)
 
     def generate(self, z):
         return self(z, training=False)
+
+    def _residual(self, h):
+        return h - upsample(downsample(h)) if self.band_pass else h
 
     # -------------------------------------------------------------- training
     def _judge(self, k, band, low):
@@ -161,7 +169,7 @@ class LAPGAN(GenerativeModel):
     def _fake_band(self, k, code, low):
         if low is None:
             return self.generators[k](code, training=True)
-        return self.generators[k]([code, low], training=True)
+        return self._residual(self.generators[k]([code, low], training=True))
 
     def train_step(self, data):
         x, _ = unpack_batch(data)
@@ -195,6 +203,7 @@ class LAPGAN(GenerativeModel):
     def get_config(self):
         return {
             "name": self.name, "trainable": self.trainable, "seed": self.seed, "loss": self.objective,
+            "band_pass": self.band_pass,
             "generators": [keras.saving.serialize_keras_object(g) for g in self.generators],
             "discriminators": [keras.saving.serialize_keras_object(d) for d in self.discriminators],
         }

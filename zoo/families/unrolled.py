@@ -105,6 +105,8 @@ class UnrolledGAN(GAN):
         lr = tf.cast(self.unroll_learning_rate if self.unroll_learning_rate is not None else opt.learning_rate,
                      tf.float32)
         if self.unroll_optimizer == "adam":
+            # Adam's slots by Keras' own (private) lookup; tests/test_unrolled.py holds one
+            # unrolled step equal to the optimizer's real step, so a Keras change shows there.
             m = [tf.convert_to_tensor(opt._momentums[opt._get_variable_index(v)].value) for v in variables]
             s = [tf.convert_to_tensor(opt._velocities[opt._get_variable_index(v)].value) for v in variables]
             step = tf.cast(opt.iterations, tf.float32)
