@@ -10,7 +10,7 @@ import os
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-STEPS = 3
+STEPS = int(os.environ.get("ZOO_MIRRORED_STEPS", 3))
 
 import tensorflow as tf  # noqa: E402
 

@@ -19,16 +19,11 @@ from zoo import distribute
 
 TESTS = Path(__file__).resolve().parent
 
-# Families whose training is not (yet) the same on 2 replicas as on 1 device, and why.
-# A family leaves this list by drawing all its train_step noise through
-# GenerativeModel.normal / uniform (and its batch statistics across replicas).
-NOT_REPLICA_INVARIANT = {
-    "wgan-gp": "draws the gradient-penalty ε with keras.random.uniform, per replica: use self.uniform(batch_size)",
-    "cramer": "draws the gradient-penalty ε with keras.random.uniform, per replica: use self.uniform(batch_size)",
-    "gan-tricks": "zoo.tricks.add_instance_noise draws with keras.random.normal, per replica: use self.normal",
-    "gan-feature-matching": "feature matching compares per-replica batch means of features, a batch "
-                            "statistic (like BatchNorm); equal only with a cross-replica mean",
-}
+# Families whose training is not (yet) the same on 2 replicas as on 1 device, and why
+# (name -> reason; they are marked xfail).  A family leaves this list by drawing all its
+# train_step noise through GenerativeModel.normal / uniform and reducing any batch
+# statistic across replicas (zoo.tricks feature matching does, with all_reduce).
+NOT_REPLICA_INVARIANT = {}
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +52,10 @@ def test_two_replicas_train_like_one_device(name, mirrored, request):
     assert "error" not in result, result.get("error")
     # The steps moved the weights, so agreeing weights mean agreeing updates...
     assert result["max_abs_update"] > 1e-3
-    # ...equal up to float32 summation order (2 half-batch gradients summed vs one mean).
-    assert result["max_abs_diff"] < 1e-5 * max(1.0, result["max_abs_weight"]), result
+    # ...equal up to float32 summation order (2 half-batch gradients summed vs one mean),
+    # which a few large steps can amplify (the tiny Cramér case: 7e-7 after 1 step, 5e-5
+    # after 3, of updates ~0.7); different noise on the replicas gives ~0.25 of the update.
+    assert result["max_abs_diff"] < 1e-4 * result["max_abs_update"], result
 
 
 # --------------------------------------------------------------------------- names
