@@ -76,13 +76,25 @@ def test_w1_estimate_does_not_lock_in_the_wrong_sign(samples):
 @pytest.mark.parametrize("estimator", [classifier_density_ratio, ratio_matching_density_ratio])
 def test_density_ratio_estimators_recover_p_over_q(samples, estimator):
     """Both estimators recover r = e^{½−x} where both densities have mass (within ~1σ of
-    either mean), to 15 %; their plug-in KL(P‖Q) = E_P[log r̂] lands within 10 % of 0.5
-    (benchmarks/divergence_estimation.py reports these errors over several draws)."""
+    either mean), to 15 %, and their plug-in Pearson bound 2E_P[r̂] − E_Q[r̂²] − 1 lands
+    within 5 % of the optimal critic's on the same samples."""
     p, q = samples
     ratio = estimator(p, q)
     x = np.linspace(-1.0, 1.5, 26)
     np.testing.assert_allclose(ratio(x).numpy(), np.exp(true_log_ratio(x)), rtol=0.15)
     np.testing.assert_allclose(ratio.log_ratio(x).numpy(), true_log_ratio(x), atol=0.15)
+    r_p, r_q = ratio(p).numpy(), ratio(q).numpy()
+    oracle_p, oracle_q = np.exp(true_log_ratio(p)), np.exp(true_log_ratio(q))
+    oracle = 2 * oracle_p.mean() - (oracle_q ** 2).mean() - 1
+    assert 2 * r_p.mean() - (r_q ** 2).mean() - 1 == pytest.approx(oracle, rel=0.05)
+
+
+def test_classifier_ratio_plug_in_kl(samples):
+    """KL(P‖Q) = E_P[log r̂] through the classifier's logit, within 10 % here (the README's
+    benchmark: −6 % ± 3 % over 3 draws; ratio matching, whose least squares are weighted
+    by Q, fits log r poorly in P's tail and is not used for this plug-in)."""
+    p, q = samples
+    ratio = classifier_density_ratio(p, q)
     assert float(np.mean(ratio.log_ratio(p))) == pytest.approx(0.5, rel=0.1)
 
 
