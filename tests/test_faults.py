@@ -112,22 +112,22 @@ def test_driver_stops_on_a_non_finite_loss_and_exports_nothing(tmp_path, monkeyp
 
 # --------------------------------------------------------------------------- backups
 def test_backup_is_committed_by_its_metadata(tmp_path):
-    """Each epoch writes ``epoch-N.weights.h5`` completely, then swaps the metadata naming it:
-    a partial weights file or metadata never becomes the backup."""
+    """Each epoch writes the checkpoint ``epoch-N`` completely, then swaps the metadata naming
+    it: a partial checkpoint or metadata never becomes the backup."""
     model, data = _tiny_gan()
     callback = BackupAndRestore(tmp_path)
     callback.set_model(model)
     callback._current_epoch = 1
     callback._save_model()
-    assert read_backup(tmp_path) == {"epoch": 1, "batch": 0, "weights": "epoch-0001.weights.h5"}
+    assert read_backup(tmp_path) == {"epoch": 1, "batch": 0, "checkpoint": "epoch-0001"}
     # A crash while writing epoch 2 leaves its partial files; the backup is still epoch 1's.
-    (tmp_path / "partial-epoch-0002.weights.h5").write_bytes(b"truncated")
+    (tmp_path / "epoch-0002.data-00000-of-00001").write_bytes(b"truncated")
     (tmp_path / f"{METADATA_FILE}.partial").write_text('{"epoch": 2')
     assert read_backup(tmp_path)["epoch"] == 1
     callback._current_epoch = 2
     callback._save_model()
-    assert read_backup(tmp_path)["weights"] == "epoch-0002.weights.h5"
-    assert sorted(p.name for p in tmp_path.glob("*.weights.h5")) == ["epoch-0002.weights.h5"]
+    assert read_backup(tmp_path)["checkpoint"] == "epoch-0002"
+    assert sorted({p.name.split(".")[0] for p in tmp_path.glob("epoch-*")}) == ["epoch-0002"]
 
 
 def test_restore_brings_back_weights_optimizers_and_noise(tmp_path):

@@ -119,9 +119,9 @@ class GenerativeModel(keras.Model):
             return rows
         return tf.reshape(rows, tf.concat([[replicas, batch], shape], 0))[context.replica_id_in_sync_group]
 
-    # The noise stream's position is saved with the weights (backups, ``model.keras``), so a
-    # resumed run draws the noise an uninterrupted one would.  Files written before this was
-    # saved simply lack the entry.
+    # The noise stream's position is saved with the weights (``model.keras``, ``save_weights``;
+    # zoo.callbacks.BackupAndRestore checkpoints it too), so training resumed from them draws
+    # the noise an uninterrupted run would.  Files written before this was saved lack the entry.
     _NOISE_STATE = "noise_state"
 
     def save_own_variables(self, store):
