@@ -34,6 +34,8 @@ class CramerGAN(tricks.DiscriminatorTricks, GenerativeModel):
       instance_noise, noise_anneal_steps, historical_averaging: see :mod:`zoo.tricks`.
     """
 
+    FAMILY = "cramer"
+
     NETWORKS = ("generator", "discriminator")
     OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
     LOSSES = ("d_loss", "g_loss", "surrogate", "gradient_penalty")

@@ -30,6 +30,8 @@ class FGAN(GenerativeModel):
       seed: seed of the training noise.
     """
 
+    FAMILY = "fgan"
+
     NETWORKS = ("generator", "discriminator")
     OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
     LOSSES = ("d_loss", "g_loss", "divergence")

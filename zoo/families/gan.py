@@ -25,6 +25,8 @@ class GAN(tricks.DiscriminatorTricks, GenerativeModel):
         stabilisation tricks of :mod:`zoo.tricks` (all off by default).
     """
 
+    FAMILY = "gan"
+
     NETWORKS = ("generator", "discriminator")
     OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
     LOSSES = ("d_loss", "g_loss")

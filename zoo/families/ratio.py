@@ -29,6 +29,8 @@ class RatioMatchingGAN(GenerativeModel):
       seed: seed of the training noise.
     """
 
+    FAMILY = "ratio"
+
     NETWORKS = ("generator", "discriminator")
     OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
     LOSSES = ("d_loss", "g_loss", "pearson")

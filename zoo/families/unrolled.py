@@ -42,6 +42,8 @@ class UnrolledGAN(GAN):
       unroll_learning_rate: η of the unrolled steps (default: the discriminator's).
     """
 
+    FAMILY = "unrolled"
+
     def __init__(self, generator, discriminator, unroll_steps=5, unroll_optimizer="adam",
                  unroll_learning_rate=None, loss="non_saturating", label_smoothing=0.0, seed=None, **kwargs):
         if isinstance(unroll_steps, bool) or int(unroll_steps) != unroll_steps or unroll_steps < 0:

@@ -100,6 +100,8 @@ class WGAN(_Critic):
       instance_noise, noise_anneal_steps, historical_averaging: see :mod:`zoo.tricks`.
     """
 
+    FAMILY = "wgan"
+
     def __init__(self, generator, discriminator, clip_value=0.01, n_critic=5, seed=None, **kwargs):
         if not clip_value > 0:
             raise ValueError(f"clip_value must be positive. Received: clip_value={clip_value!r}")
@@ -130,6 +132,8 @@ class WGANGP(_Critic):
       seed: seed of the training noise.
       instance_noise, noise_anneal_steps, historical_averaging: see :mod:`zoo.tricks`.
     """
+
+    FAMILY = "wgan-gp"
 
     LOSSES = ("d_loss", "g_loss", "wasserstein", "gradient_penalty")
 
