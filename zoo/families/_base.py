@@ -149,6 +149,9 @@ class GenerativeModel(keras.Model):
                 f"Example: compile({', '.join(k + '=keras.optimizers.Adam(1e-4)' for k in self.OPTIMIZERS)})"
             )
         optimizers = {key: keras.optimizers.get(kwargs.pop(key)) for key in self.OPTIMIZERS}
+        # Keras would otherwise create its default RMSprop for ``model.optimizer``: no player
+        # uses it, yet ``fit`` builds it over every variable and ``model.keras`` stores it.
+        kwargs.setdefault("optimizer", None)
         super().compile(**kwargs)
         for key, optimizer in optimizers.items():
             setattr(self, key, optimizer)
