@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 
 import keras
-import numpy as np
 
 from recipes.base import Recipe, register
 from recipes.mixtures import evaluate_mixture, mixture_data

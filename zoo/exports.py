@@ -17,7 +17,6 @@ import numbers
 import os
 import platform
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 

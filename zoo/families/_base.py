@@ -169,6 +169,27 @@ class GenerativeModel(keras.Model):
         grads = tape.gradient(loss, variables)
         getattr(self, optimizer_key).apply_gradients(zip(grads, variables))
 
+    def alternating_step(self, x):
+        """One discriminator update, then one generator update on fresh noise (Goodfellow et
+        al. 2014, Algorithm 1 with k = 1), through the family's ``discriminator_loss(real,
+        fake)`` and ``generator_loss(fake)`` on discriminator outputs.  Returns both losses."""
+        batch_size = tf.shape(x)[0]
+        z = self.sample_latent(batch_size)
+        with tf.GradientTape() as tape:
+            fake = self.generator(z, training=True)
+            d_loss = self.discriminator_loss(
+                self.discriminator(x, training=True), self.discriminator(fake, training=True)
+            )
+            scaled = replica_scale(d_loss)
+        self.apply_update(tape, scaled, "d_optimizer")
+
+        z = self.sample_latent(batch_size)
+        with tf.GradientTape() as tape:
+            g_loss = self.generator_loss(self.discriminator(self.generator(z, training=True), training=True))
+            scaled = replica_scale(g_loss)
+        self.apply_update(tape, scaled, "g_optimizer")
+        return d_loss, g_loss
+
     def track(self, **losses):
         """Update the loss trackers and return the logs ``fit`` shows."""
         for name, value in losses.items():

@@ -8,10 +8,9 @@ the generator ``Q_θ`` minimises it, for any f-divergence of ``zoo.divergences``
 the alternative generator objective exactly the non-saturating GAN loss.
 """
 import keras
-import tensorflow as tf
 
 from zoo import divergences
-from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
+from zoo.families._base import GenerativeModel, unpack_batch
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -56,22 +55,7 @@ class FGAN(GenerativeModel):
 
     def train_step(self, data):
         x, _ = unpack_batch(data)
-        batch_size = tf.shape(x)[0]
-
-        z = self.sample_latent(batch_size)
-        with tf.GradientTape() as tape:
-            fake = self.generator(z, training=True)
-            d_loss = self.discriminator_loss(
-                self.discriminator(x, training=True), self.discriminator(fake, training=True)
-            )
-            scaled = replica_scale(d_loss)
-        self.apply_update(tape, scaled, "d_optimizer")
-
-        z = self.sample_latent(batch_size)
-        with tf.GradientTape() as tape:
-            g_loss = self.generator_loss(self.discriminator(self.generator(z, training=True), training=True))
-            scaled = replica_scale(g_loss)
-        self.apply_update(tape, scaled, "g_optimizer")
+        d_loss, g_loss = self.alternating_step(x)
         # -d_loss is the critic's current lower bound on D_f(P_data ‖ Q_G) (before its step).
         return self.track(d_loss=d_loss, g_loss=g_loss, divergence=-d_loss)
 

@@ -27,7 +27,7 @@ import warnings
 
 import numpy as np
 
-from zoo.data.digits import DIGITS_SHAPE, NUM_CLASSES, digits_split
+from zoo.data.digits import DIGITS_SHAPE, digits_split
 from zoo.metrics import features as F
 
 CLASSIFIER_NAME = "digits-classifier"
