@@ -49,11 +49,9 @@ class GAN(tricks.DiscriminatorTricks, GenerativeModel):
     def generator_loss(self, fake_logits):
         return losses.GENERATOR_LOSSES[self.objective](fake_logits)
 
-    def train_step(self, data):
-        x, _ = unpack_batch(data)
-        batch_size = tf.shape(x)[0]
-
-        z = self.sample_latent(batch_size)
+    def discriminator_step(self, x):
+        """D descends L_D once on ``x`` and fresh generated samples; returns L_D."""
+        z = self.sample_latent(tf.shape(x)[0])
         with tf.GradientTape() as tape:
             real, fake = self.critic_inputs(x, self.generator(z, training=True))  # instance noise, if on
             d_loss = self.discriminator_loss(
@@ -61,6 +59,12 @@ class GAN(tricks.DiscriminatorTricks, GenerativeModel):
             )
             scaled = replica_scale(d_loss)
         self.apply_update(tape, scaled, "d_optimizer")
+        return d_loss
+
+    def train_step(self, data):
+        x, _ = unpack_batch(data)
+        batch_size = tf.shape(x)[0]
+        d_loss = self.discriminator_step(x)
 
         z = self.sample_latent(batch_size)
         with tf.GradientTape() as tape:

@@ -133,14 +133,7 @@ class UnrolledGAN(GAN):
         batch_size = tf.shape(x)[0]
 
         # The discriminator's update: GAN's, unchanged (only the first unrolled step is real).
-        z = self.sample_latent(batch_size)
-        with tf.GradientTape() as tape:
-            real, fake = self.critic_inputs(x, self.generator(z, training=True))
-            d_loss = self.discriminator_loss(
-                self.discriminator(real, training=True), self.discriminator(fake, training=True)
-            )
-            scaled = replica_scale(d_loss)
-        self.apply_update(tape, scaled, "d_optimizer")
+        d_loss = self.discriminator_step(x)
 
         z = self.sample_latent(batch_size)
         with tf.GradientTape() as tape:
