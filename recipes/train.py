@@ -4,6 +4,8 @@
     python -m recipes.train gan-ring8 --seeds 1 --steps 200 --out /tmp/exports
     python -m recipes.train gan-ring8 --strategy mirrored          # all local GPUs
     python -m recipes.train gan-ring8 --run-dir runs/r8 --resume   # continue after a crash
+    python -m recipes.train --list                    # every recipe, and whether its export is trained
+    python -m recipes.train --write-cards             # card.json of every recipe without weights
 
 Each seed trains from scratch; the card reports each metric as mean ± standard error over
 the seeds, and the export holds the model of the first seed (``--seed``).
@@ -34,11 +36,16 @@ RUNS = Path("runs")
 
 
 def parse_args(argv=None):
+    """The driver's arguments; imports no TensorFlow (``--help`` and ``--list`` answer at once)."""
     from zoo.distribute import STRATEGIES
 
     parser = argparse.ArgumentParser(prog="python -m recipes.train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("name", help="registered recipe name, e.g. gan-ring8 (`zoo list`)")
+    parser.add_argument("name", nargs="?", help="registered recipe name, e.g. gan-ring8 (--list shows them)")
+    parser.add_argument("--list", action="store_true", help="list the recipes and whether each export is trained")
+    parser.add_argument("--write-cards", action="store_true",
+                        help="(re)write the card.json of every recipe without weights (or of NAME) into "
+                             "--out (default exports/); trained exports are never touched")
     parser.add_argument("--seed", type=int, default=0, help="first training seed (its model is exported)")
     parser.add_argument("--seeds", type=int, default=None,
                         help="independent runs measured for the card (default: the recipe's, 5)")
@@ -58,7 +65,23 @@ def parse_args(argv=None):
     parser.add_argument("--out", default=None, help="parent folder of the export (default: exports/)")
     parser.add_argument("--no-export", action="store_true", help="train and measure only")
     parser.add_argument("--verbose", type=int, default=None, help="Keras fit verbosity (default: bar on a terminal)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.name is None and not (args.list or args.write_cards):
+        parser.error("a recipe name is required (python -m recipes.train --list shows them). Received: no NAME")
+    return args
+
+
+def list_recipes(exports_dir=None) -> str:
+    """One line per recipe: name, family, dataset, steps, batch size, seeds, trained or recipe-only."""
+    from recipes import RECIPES
+    from recipes.base import is_trained
+
+    rows = [(r.name, r.family or "-", r.dataset, str(r.steps), str(r.batch_size), str(r.seeds),
+             "trained" if is_trained(r.name, exports_dir) else "recipe only") for r in RECIPES.values()]
+    header = ("name", "family", "dataset", "steps", "batch", "seeds", "export")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+                     for row in [header, *sorted(rows)])
 
 
 def epoch_plan(steps: int, steps_per_epoch: int | None = None) -> tuple[int, int]:
@@ -121,18 +144,28 @@ def _write_atomic(path: Path, text: str):
 
 
 def train_one(recipe, seed, steps, batch_size, verbose, *, strategy=None, run_dir=None,
-              steps_per_epoch=None, chief=True, callbacks=()):
+              steps_per_epoch=None, chief=True, callbacks=(), steps_per_execution=None):
     """Build, fit and evaluate one seeded run; return (model, metrics).
 
     With ``run_dir`` the run is backed up each epoch (and restored from its last backup),
     logs to TensorBoard and draws a sample grid per epoch (the chief only).  ``callbacks``
     are added to those.
+
+    The fast path (issue 11): on one device a whole epoch is one call of the compiled train
+    function (``steps_per_execution`` = steps per epoch, Keras runs the steps in a
+    ``tf.while_loop``), so no Python runs between steps and every callback works at epoch
+    granularity; under a distribution strategy one step per call
+    (:func:`zoo.distribute.steps_per_execution` says why).  The steps, batches and noise are
+    those of one step per call: the trajectory is unchanged.
+    Small models, where per-step overhead sets the speed, gain most (``benchmarks/train_throughput.py``).
+    ``steps_per_execution`` overrides it (``1``: the step-by-step loop, e.g. to see each
+    step's losses in the progress bar).
     """
     import keras
     import tensorflow as tf
 
     from zoo.callbacks import BackupAndRestore, NonFiniteGuard, SampleGrid, read_backup
-    from zoo.distribute import prepare_dataset
+    from zoo.distribute import prepare_dataset, steps_per_execution as default_steps_per_execution
 
     strategy = strategy or tf.distribute.get_strategy()
     epochs, steps_per_epoch = epoch_plan(steps, steps_per_epoch)
@@ -157,6 +190,8 @@ def train_one(recipe, seed, steps, batch_size, verbose, *, strategy=None, run_di
                 SampleGrid(run_dir / "samples", data_kind=recipe.data_kind, dataset=recipe.dataset,
                            log_dir=run_dir / "logs", title=f"{recipe.name} seed {seed}"),
             ]
+    # Read by Keras when fit makes the train function (the model is fresh: none is cached).
+    model.steps_per_execution = steps_per_execution or default_steps_per_execution(strategy, steps_per_epoch)
     model.fit(prepare_dataset(dataset, strategy), steps_per_epoch=steps_per_epoch, epochs=epochs,
               verbose=verbose, callbacks=callbacks, shuffle=False)  # the pipeline shuffles
     metrics = recipe.evaluate(model, seed) if recipe.evaluate and chief else {}
@@ -188,7 +223,23 @@ def run_seed(recipe, seed, args, strategy, run_dir: Path, chief: bool):
 
 def main(argv=None):
     args = parse_args(argv)
+    out = Path(args.out) if args.out else None
+    if args.list:
+        print(list_recipes(out))
+        return None
+    from recipes import get_recipe
+    from recipes.base import write_cards
+
+    recipe = get_recipe(args.name) if args.name else None  # an unknown name fails before TF starts
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TF's start-up chatter out of the log
+    if args.write_cards:
+        try:
+            written = write_cards([args.name] if args.name else None, out)
+        except ValueError as error:  # a trained export's card is the export's to write
+            raise SystemExit(f"error: {error}") from None
+        for path in written:
+            print(f"wrote {path}")
+        return None
     from zoo.distribute import get_strategy, is_chief, resolve_name
 
     # The strategy comes first: multiworker and tpu must start before any other op runs.
@@ -197,9 +248,6 @@ def main(argv=None):
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
-    from recipes import get_recipe
-
-    recipe = get_recipe(args.name)
     if recipe.driver is not None:  # not a generative family (digits-classifier): its own loop
         return recipe.driver(args)
     seeds = recipe.seeds if args.seeds is None else args.seeds
@@ -235,7 +283,7 @@ def main(argv=None):
 
     card_metrics = {}
     if runs and runs[0]:
-        card_metrics = {"protocol": recipe.protocol, "seeds": seeds, **summarize(runs)}
+        card_metrics = {"protocol": recipe.protocol_text(), "seeds": seeds, **summarize(runs)}
         for key, value in card_metrics.items():
             if isinstance(value, dict):
                 print(f"[{recipe.name}] {key}: {value['mean']:.3f} ± {value['se']:.3f} over {seeds} seeds")

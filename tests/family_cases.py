@@ -48,13 +48,14 @@ def digits_batch(n=16, seed=0, labels=False):
 # Synchronized batch norm in the tiny image cases: per-replica statistics would make
 # 2-replica training differ from 1-device training by design, not by a bug.
 @case("dcgan")
-def dcgan_case(seed=0):
+def dcgan_case(seed=0, packing=1, **kwargs):
     from zoo.families import DCGAN
     from zoo.networks import dcgan_discriminator, dcgan_generator
 
     keras.utils.set_random_seed(seed)
     model = DCGAN(dcgan_generator(4, 8, 1, filters=4, start_size=4, batch_norm="synchronized"),
-                  dcgan_discriminator(8, 1, filters=4, start_size=4, batch_norm="synchronized"), seed=seed)
+                  dcgan_discriminator(8, 1, filters=4, start_size=4, batch_norm="synchronized", packing=packing),
+                  packing=packing, seed=seed, **kwargs)
     model.compile(g_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05))
     return model, digits_batch(seed=seed)
 
@@ -74,7 +75,7 @@ def cgan_case(seed=0):
 
 
 @case("lapgan")
-def lapgan_case(seed=0):
+def lapgan_case(seed=0, packing=1, **kwargs):
     from zoo.families import LAPGAN
     from zoo.networks import dcgan_discriminator, laplacian_generator, mlp_discriminator, mlp_generator
 
@@ -82,22 +83,23 @@ def lapgan_case(seed=0):
     generators = [mlp_generator(2, (4, 4, 1), hidden=(8,), name="generator_4"),
                   laplacian_generator(8, 1, noise_dim=2, filters=4, depth=2, batch_norm="synchronized",
                                       name="generator_8")]
-    discriminators = [mlp_discriminator((4, 4, 1), hidden=(8,), name="discriminator_4"),
-                      dcgan_discriminator(8, 1, filters=4, start_size=4, input_channels=2,
+    discriminators = [mlp_discriminator((4, 4, 1), hidden=(8,), packing=packing, name="discriminator_4"),
+                      dcgan_discriminator(8, 1, filters=4, start_size=4, input_channels=2, packing=packing,
                                           batch_norm="synchronized", name="discriminator_8")]
-    model = LAPGAN(generators, discriminators, seed=seed)
+    model = LAPGAN(generators, discriminators, packing=packing, seed=seed, **kwargs)
     model.compile(g_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05))
     return model, digits_batch(seed=seed)
 
 
-def _critic_case(family, seed, critic_dim=1, optimizer=None, **kwargs):
+def _critic_case(family, seed, critic_dim=1, optimizer=None, packing=1, **kwargs):
     """A family on 2-D points with tiny MLPs (the adversarial families of recipes.adversarial)."""
     import zoo.families
     from zoo.networks import mlp
 
     keras.utils.set_random_seed(seed)
     model = getattr(zoo.families, family)(mlp(2, 2, hidden=(8,), name="generator"),
-                                          mlp(2, critic_dim, hidden=(8, 8), name="discriminator"), seed=seed, **kwargs)
+                                          mlp(2, critic_dim, hidden=(8, 8), packing=packing, name="discriminator"),
+                                          seed=seed, packing=packing, **kwargs)
     optimizer = optimizer or (lambda: keras.optimizers.SGD(0.05))
     model.compile(g_optimizer=optimizer(), d_optimizer=optimizer())
     return model, points_batch(seed=seed)
@@ -144,11 +146,11 @@ def _autoencoder_nets(seed, encoder_outputs=2, noise_dim=0, likelihood_params=1)
 
 
 @case("vae")
-def vae_case(seed=0):
+def vae_case(seed=0, **kwargs):
     from zoo.families import VAE
 
     encoder, decoder = _autoencoder_nets(seed, encoder_outputs=4, likelihood_params=2)
-    model = VAE(encoder, decoder, seed=seed)
+    model = VAE(encoder, decoder, seed=seed, **kwargs)
     model.compile(vae_optimizer=keras.optimizers.SGD(0.05))
     return model, points_batch(seed=seed)
 
@@ -179,12 +181,13 @@ def avb_case(seed=0):
 
 
 @case("aae")
-def aae_case(seed=0):
+def aae_case(seed=0, packing=1, **kwargs):
     from zoo.families import AAE
     from zoo.networks import mlp
 
     encoder, decoder = _autoencoder_nets(seed)
-    model = AAE(encoder, decoder, mlp(2, 1, hidden=(8,), name="discriminator"), seed=seed)
+    model = AAE(encoder, decoder, mlp(2, 1, hidden=(8,), packing=packing, name="discriminator"), packing=packing,
+                seed=seed, **kwargs)
     model.compile(ae_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05),
                   e_optimizer=keras.optimizers.SGD(0.05))
     return model, points_batch(seed=seed)
@@ -201,24 +204,25 @@ def wae_mmd_case(seed=0):
 
 
 @case("wae-gan")
-def wae_gan_case(seed=0):
+def wae_gan_case(seed=0, packing=1):
     from zoo.families import WAEGAN
     from zoo.networks import mlp
 
     encoder, decoder = _autoencoder_nets(seed)
-    model = WAEGAN(encoder, decoder, mlp(2, 1, hidden=(8,), name="discriminator"), lam=1.0, seed=seed)
+    model = WAEGAN(encoder, decoder, mlp(2, 1, hidden=(8,), packing=packing, name="discriminator"), lam=1.0,
+                   packing=packing, seed=seed)
     model.compile(ae_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05))
     return model, points_batch(seed=seed)
 
 
 @case("ali")
-def ali_case(seed=0, stochastic_encoder=True):
+def ali_case(seed=0, stochastic_encoder=True, packing=1, **kwargs):
     from zoo.families import ALI
     from zoo.networks import pair_discriminator
 
     encoder, decoder = _autoencoder_nets(seed, encoder_outputs=4 if stochastic_encoder else 2)
-    model = ALI(encoder, decoder, pair_discriminator((2,), 2, hidden=(8,)), stochastic_encoder=stochastic_encoder,
-                seed=seed)
+    model = ALI(encoder, decoder, pair_discriminator((2,), 2, hidden=(8,), packing=packing),
+                stochastic_encoder=stochastic_encoder, packing=packing, seed=seed, **kwargs)
     model.compile(g_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05))
     return model, points_batch(seed=seed)
 
@@ -241,3 +245,63 @@ def fgan_pearson_case(seed=0):
 @case("ratio")
 def ratio_case(seed=0):
     return _critic_case("RatioMatchingGAN", seed)
+
+
+# ------------------------------------------------ the options every family offers: EMA, packing
+# ``ema_decay`` on a family with each kind of generator (an MLP, batch-normalised convolutions,
+# pyramid levels, a likelihood decoder) and ``packing`` on each kind of discriminator input
+# (points, images, pyramid levels, codes, (x, z) pairs).
+@case("gan-ema-packed")
+def gan_ema_packed_case(seed=0):
+    return _critic_case("GAN", seed, packing=2, ema_decay=0.9, ema_start=1)
+
+
+@case("dcgan-ema-packed")
+def dcgan_ema_packed_case(seed=0):
+    return dcgan_case(seed, packing=2, ema_decay=0.5)
+
+
+@case("wgan-gp-packed")
+def wgan_gp_packed_case(seed=0):
+    return _critic_case("WGANGP", seed, packing=2, n_critic=2)
+
+
+@case("cramer-ema-packed")
+def cramer_ema_packed_case(seed=0):
+    return _critic_case("CramerGAN", seed, critic_dim=3, packing=4, n_critic=2, ema_decay=0.9)
+
+
+@case("fgan-pearson-packed")
+def fgan_pearson_packed_case(seed=0):
+    return _critic_case("FGAN", seed, packing=2, divergence="pearson", instance_noise=0.1)
+
+
+@case("unrolled-packed")
+def unrolled_packed_case(seed=0):
+    return _critic_case("UnrolledGAN", seed, optimizer=lambda: keras.optimizers.Adam(1e-2), unroll_steps=2,
+                        packing=2)
+
+
+@case("lapgan-ema-packed")
+def lapgan_ema_packed_case(seed=0):
+    return lapgan_case(seed, packing=2, ema_decay=0.9)
+
+
+@case("vae-ema")
+def vae_ema_case(seed=0):
+    return vae_case(seed, ema_decay=0.9)
+
+
+@case("aae-ema-packed")
+def aae_ema_packed_case(seed=0):
+    return aae_case(seed, packing=2, ema_decay=0.9)
+
+
+@case("wae-gan-packed")
+def wae_gan_packed_case(seed=0):
+    return wae_gan_case(seed, packing=2)
+
+
+@case("ali-ema-packed")
+def ali_ema_packed_case(seed=0):
+    return ali_case(seed, packing=2, ema_decay=0.9)

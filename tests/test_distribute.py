@@ -1,61 +1,13 @@
-"""zoo.distribute: strategies from names, and 2-replica training equal to 1-device training
-for every family in tests/family_cases.py.
+"""zoo.distribute: strategies from names, the chief, the global batch.
 
-The replica check runs in one subprocess (tests/_mirrored_check.py): the CPU must be split
-into 2 logical devices before any TensorFlow op runs.  Tiny cases use networks without
-batch normalisation: under MirroredStrategy batch statistics are per replica, so a network
-with BatchNorm trains differently on N replicas by design (as in every tf.distribute model).
+That 2 replicas train every family as 1 device does is part of the family contract:
+tests/test_contract.py (through tests/_mirrored_check.py).
 """
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from family_cases import CASES
 from zoo import distribute
-
-TESTS = Path(__file__).resolve().parent
-
-# Families whose training is not (yet) the same on 2 replicas as on 1 device, and why
-# (name -> reason; they are marked xfail).  A family leaves this list by drawing all its
-# train_step noise through GenerativeModel.normal / uniform and reducing any batch
-# statistic across replicas (zoo.tricks feature matching does, with all_reduce).
-NOT_REPLICA_INVARIANT = {}
-
-
-@pytest.fixture(scope="module")
-def mirrored():
-    """Results of training every case on 1 device and on 2 mirrored logical CPUs."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    done = subprocess.run([sys.executable, str(TESTS / "_mirrored_check.py")], cwd=TESTS.parent, env=env,
-                          capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def test_replica_noise_slices_make_the_global_batch(mirrored):
-    # Replica r's rows of normal()/uniform() are rows [r*b, (r+1)*b) of the one-device draw
-    # of the global batch 2b: the same noise, split the way tf.distribute splits the data.
-    assert mirrored["replicas"] == 2
-    assert mirrored["noise"]["shape"] == [8, 3]
-    assert mirrored["noise"]["max_abs_diff"] == 0.0
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_two_replicas_train_like_one_device(name, mirrored, request):
-    if name in NOT_REPLICA_INVARIANT:
-        request.applymarker(pytest.mark.xfail(reason=NOT_REPLICA_INVARIANT[name], strict=False))
-    result = mirrored[name]
-    assert "error" not in result, result.get("error")
-    # The steps moved the weights, so agreeing weights mean agreeing updates...
-    assert result["max_abs_update"] > 1e-3
-    # ...equal up to float32 summation order (2 half-batch gradients summed vs one mean),
-    # which a few large steps can amplify (the tiny Cramér case: 7e-7 after 1 step, 5e-5
-    # after 3, of updates ~0.7); different noise on the replicas gives ~0.25 of the update.
-    assert result["max_abs_diff"] < 1e-4 * result["max_abs_update"], result
 
 
 # --------------------------------------------------------------------------- names

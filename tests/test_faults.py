@@ -87,6 +87,16 @@ def test_guard_counts_steps_across_epochs(bad):
         guard.on_train_batch_end(41, {"d_loss": np.float32(0.5), "g_loss": np.float32(bad)})
 
 
+def test_guard_names_the_steps_of_a_call_that_ran_several():
+    guard = NonFiniteGuard("gan")
+    guard.set_params({"steps": 500})
+    guard.on_epoch_begin(1)
+    guard.on_train_batch_begin(0)
+    with pytest.raises(NonFiniteLossError, match=r"^gan: training loss d_loss = nan at one of steps 501-1000 "
+                                                 r"\(epoch 2, batches 1-500, run as one call"):
+        guard.on_train_batch_end(499, {"d_loss": np.float32(np.nan)})
+
+
 def test_fit_stops_at_the_step_of_the_first_infinite_loss():
     model, data = _tiny_gan()
     poisoned = data.copy()
@@ -104,7 +114,9 @@ def test_driver_stops_on_a_non_finite_loss_and_exports_nothing(tmp_path, monkeyp
     poisoned = type(base)(**{**base.__dict__, "name": "gan-poisoned",
                              "data": lambda batch, seed: base.data(batch, seed).map(lambda x: x + np.float32(np.inf))})
     monkeypatch.setitem(RECIPES, "gan-poisoned", poisoned)
-    with pytest.raises(NonFiniteLossError, match=r"gan \(gan-poisoned, seed 0\): training loss \w+ = (nan|inf) at step 1 "):
+    # The driver runs an epoch (here all 4 steps) per call, so the error names that call's steps.
+    with pytest.raises(NonFiniteLossError, match=r"gan \(gan-poisoned, seed 0\): training loss \w+ = (nan|inf) at one of "
+                                                 r"steps 1-4 \(epoch 1, batches 1-4, run as one call"):
         train.main(["gan-poisoned", "--seeds", "1", "--steps", "4", "--batch-size", "8", "--verbose", "0",
                     "--run-dir", str(tmp_path / "run"), "--out", str(tmp_path / "exports")])
     assert not (tmp_path / "exports").exists() or not any((tmp_path / "exports").iterdir())

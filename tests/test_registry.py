@@ -57,3 +57,178 @@ def test_card_with_unknown_field_is_refused(tmp_path):
     (tmp_path / "card.json").write_text(json.dumps({"name": "x", "family": "gan", "dataset": "d", "colour": 1}))
     with pytest.raises(ValueError, match="unknown fields"):
         zoo.ModelCard.read(tmp_path)
+
+
+# --------------------------------------------------------------------------- nothing shadowed (issue 9)
+def _card(folder, name, **fields):
+    folder.mkdir(parents=True, exist_ok=True)
+    card = zoo.ModelCard(name=name, family="gan", dataset="ring8", recipe=f"python -m recipes.train {name}", **fields)
+    (folder / "card.json").write_text(card.to_json())
+    return card
+
+
+def test_dot_and_staging_folders_are_not_discovered(tmp_path, monkeypatch):
+    for leftover in (".gan-mine.old", ".gan-mine.x1.partial", ".hidden"):
+        _card(tmp_path / leftover, "gan-mine", description="leftover")
+    _card(tmp_path / "copy-of-gan-mine", "gan-mine", description="a copy under another folder name")
+    monkeypatch.setenv("ZOO_EXPORTS", str(tmp_path))
+    with pytest.warns(UserWarning, match="copy-of-gan-mine"):
+        assert "gan-mine" not in zoo.list_models()
+    _card(tmp_path / "gan-mine", "gan-mine", description="the real one")
+    with pytest.warns(UserWarning):
+        assert zoo.info("gan-mine").description == "the real one"
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", '{"name": "gan-bad", "family": "gan", "dataset": "d", "files": null}',
+                                  "{not json", '"a string"', '{"name": 3, "family": "gan", "dataset": "d"}'])
+def test_malformed_card_warns_with_its_file_and_the_rest_still_lists(tmp_path, monkeypatch, text):
+    (tmp_path / "gan-bad").mkdir()
+    (tmp_path / "gan-bad" / "card.json").write_text(text)
+    monkeypatch.setenv("ZOO_EXPORTS", str(tmp_path))
+    with pytest.warns(UserWarning, match=r"gan-bad[/\\]card\.json"):
+        names = zoo.list_models()
+    assert "gan-bad" not in names and "gan-ring8" in names
+    with pytest.warns(UserWarning):
+        assert zoo.info("gan-ring8").name == "gan-ring8"
+
+
+@pytest.mark.parametrize("variable", ["ZOO_EXPORTS", "ZOO_HOME"])
+def test_bad_environment_folder_is_an_error_naming_the_variable(tmp_path, monkeypatch, variable):
+    monkeypatch.setenv(variable, str(tmp_path / "missing" / "cache"))
+    with pytest.raises(ValueError, match=rf"\${variable} names a folder that does not exist"):
+        zoo.list_models()
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv(variable, str(tmp_path / "file"))
+    with pytest.raises(ValueError, match=rf"\${variable} must name a folder"):
+        zoo.list_models()
+
+
+@pytest.mark.parametrize("variable", ["ZOO_EXPORTS", "ZOO_HOME"])
+def test_empty_environment_folder_is_unset(monkeypatch, tmp_path, variable):
+    monkeypatch.chdir(tmp_path)
+    _card(tmp_path / "gan-cwd", "gan-cwd")  # would be found if "" meant the current folder
+    monkeypatch.setenv(variable, "")
+    assert "gan-cwd" not in zoo.list_models()
+    if variable == "ZOO_HOME":
+        assert registry.zoo_home() == registry.Path.home() / ".cache" / "zoo"
+
+
+def test_tilde_is_expanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    _card(tmp_path / "mine" / "gan-tilde", "gan-tilde")
+    monkeypatch.setenv("ZOO_EXPORTS", "~/mine")
+    monkeypatch.setenv("ZOO_HOME", "~")
+    assert "gan-tilde" in zoo.list_models()
+    assert registry.zoo_home() == tmp_path
+
+
+def test_recipe_only_folder_path_gives_the_recipe_message(tmp_path):
+    _card(tmp_path / "gan-nowhere", "gan-nowhere")
+    with pytest.raises(FileNotFoundError, match="Train it with: python -m recipes.train gan-nowhere"):
+        zoo.load(str(tmp_path / "gan-nowhere"))
+    with pytest.raises(FileNotFoundError, match="Train it with"):
+        zoo.load(tmp_path / "gan-nowhere")
+
+
+@pytest.mark.parametrize("name", [None, 3, 2.5, ["gan-ring8"]])
+def test_non_string_name_is_a_type_error(name):
+    with pytest.raises(TypeError, match="must be a string"):
+        zoo.info(name)
+
+
+# --------------------------------------------------------------------------- trust
+def test_every_shipped_export_is_pinned_and_matches():
+    pins = registry.read_pins()
+    shipped = {p.name for p in registry.REPO_EXPORTS.iterdir()
+               if (p / "card.json").exists() and zoo.ModelCard.read(p).trained}
+    assert set(pins) == shipped
+    for name in shipped:
+        assert registry.sha256_file(registry.REPO_EXPORTS / name / "card.json") == pins[name], name
+
+
+def test_pins_ship_as_package_data():
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(registry.REPO_EXPORTS.parent / "setup.cfg")
+    assert registry.PINS_FILE.name in config["options.package_data"]["zoo"]
+
+
+def test_every_trained_card_lists_every_file():
+    from zoo.exports import manifest
+
+    for name in zoo.list_models(pretrained=True):
+        folder, card = registry.resolve(name)
+        assert card.files == manifest(folder), name
+        assert "model.keras" in card.files and "saved_model/saved_model.pb" in card.files, name
+        assert any(f.startswith("saved_model/variables/") for f in card.files), name
+
+
+def _swapped_shipped(tmp_path, monkeypatch):
+    """A repository exports/ of one shipped name whose card was edited (and re-manifested)."""
+    repo = tmp_path / "repo"
+    shutil.copytree(registry.REPO_EXPORTS / "gan-ring8", repo / "gan-ring8")
+    card = json.loads((repo / "gan-ring8" / "card.json").read_text())
+    monkeypatch.setattr(registry, "REPO_EXPORTS", repo)
+    return repo, card
+
+
+def test_shipped_name_whose_card_does_not_match_its_pin_is_refused(tmp_path, monkeypatch):
+    repo, card = _swapped_shipped(tmp_path, monkeypatch)
+    zoo.load("gan-ring8")  # the pinned card loads
+    card["metrics"] = {"modes": 8, "high_quality": 99.9}  # a swap: the manifest still matches the files
+    (repo / "gan-ring8" / "card.json").write_text(json.dumps(card))
+    with pytest.raises(zoo.IntegrityError, match="does not match the sha256 its card is pinned to"):
+        zoo.load("gan-ring8")
+    with pytest.raises(zoo.IntegrityError, match="pinned"):
+        zoo.load(str(repo / "gan-ring8"))
+
+
+def test_unpinned_trained_export_in_the_repository_is_refused(tmp_path, monkeypatch):
+    repo, card = _swapped_shipped(tmp_path, monkeypatch)
+    shutil.copytree(repo / "gan-ring8", repo / "gan-extra")
+    card["name"] = "gan-extra"
+    (repo / "gan-extra" / "card.json").write_text(json.dumps(card))
+    with pytest.raises(zoo.IntegrityError, match="not in the pinned index"):
+        zoo.load("gan-extra")
+
+
+def test_users_own_retrain_of_a_shipped_name_loads_with_a_notice(tmp_path, monkeypatch):
+    """A retrain written under $ZOO_EXPORTS (first in the search path) is the user's: it loads,
+    verified by its own manifest, and says it is not the shipped export."""
+    mine = tmp_path / "mine"
+    shutil.copytree(registry.REPO_EXPORTS / "gan-ring8", mine / "gan-ring8")
+    card = json.loads((mine / "gan-ring8" / "card.json").read_text())
+    card["description"] = "my retrain"
+    (mine / "gan-ring8" / "card.json").write_text(json.dumps(card))
+    monkeypatch.setenv("ZOO_EXPORTS", str(mine))
+    with pytest.warns(UserWarning, match="not the shipped export"):
+        model = zoo.load("gan-ring8")
+    assert model.card.description == "my retrain" and model.path == mine / "gan-ring8"
+    (mine / "gan-ring8" / "samples.png").write_bytes(b"tampered")
+    with pytest.raises(zoo.IntegrityError, match="modified: samples.png"), pytest.warns(UserWarning):
+        zoo.load("gan-ring8")
+
+
+def test_every_recipe_has_a_card():
+    """The registry and the recipes are one set (51 recipes against 39 cards before)."""
+    from recipes import RECIPES
+
+    assert set(RECIPES) == set(zoo.list_models())
+    with pytest.raises(FileNotFoundError, match="Train it with: python -m recipes.train fgan-hellinger-ring8"):
+        zoo.load("fgan-hellinger-ring8")
+
+
+def test_a_developers_rewrite_in_the_repository_re_pins_the_name(tmp_path, monkeypatch):
+    """Writing into the repository's exports/ (export, update_card, reexport) updates zoo/shipped.json."""
+    from zoo.exports import update_card, writing
+
+    repo, _ = _swapped_shipped(tmp_path, monkeypatch)
+    pins = tmp_path / "shipped.json"
+    pins.write_text(registry.PINS_FILE.read_text())
+    for module in (registry, writing):
+        monkeypatch.setattr(module, "PINS_FILE", pins)
+    monkeypatch.setattr(writing, "REPO_EXPORTS", repo)
+    update_card(repo / "gan-ring8", description="re-exported on purpose")
+    assert registry.read_pins()["gan-ring8"] == registry.sha256_file(repo / "gan-ring8" / "card.json")
+    assert zoo.load("gan-ring8").card.description == "re-exported on purpose"

@@ -102,3 +102,27 @@ def test_resume_with_other_settings_is_refused(trained):
     with pytest.raises(SystemExit, match=r"other settings.*steps=8 \(run: 6\)"):
         train.main(["gan-ring8", "--seeds", "2", "--steps", "8", "--steps-per-epoch", "4", "--batch-size", "16",
                     "--run-dir", str(root / "run"), "--resume", "--no-export"])
+
+
+def test_fast_path_trains_the_same_trajectory_as_one_step_per_call():
+    """The driver runs a whole epoch per call of the train function (steps_per_execution =
+    steps per epoch); the batches, the noise and so the weights are those of one step per call."""
+    from recipes import get_recipe
+
+    recipe = get_recipe("gan-ring8")
+    fast, _ = train.train_one(recipe, 0, 6, 16, 0, steps_per_epoch=3)
+    slow, _ = train.train_one(recipe, 0, 6, 16, 0, steps_per_epoch=3, steps_per_execution=1)
+    assert fast.steps_per_execution == 3 and slow.steps_per_execution == 1
+    assert int(fast.g_optimizer.iterations.numpy()) == 6
+    for a, b in zip(fast.weights + [fast.seed_generator.state], slow.weights + [slow.seed_generator.state]):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_fast_path_runs_an_epoch_per_call_on_one_device_only():
+    """One device: a whole epoch per call; a mirrored strategy keeps one step per call (Keras
+    3.15's multi-step loop fails there, see zoo.distribute.steps_per_execution)."""
+    from zoo.distribute import steps_per_execution
+
+    assert steps_per_execution(tf.distribute.get_strategy(), 500) == 500
+    assert steps_per_execution(tf.distribute.OneDeviceStrategy("/cpu:0"), 500) == 500
+    assert steps_per_execution(tf.distribute.MirroredStrategy(["/cpu:0"]), 500) == 1

@@ -9,7 +9,7 @@ import tensorflow_probability as tfp
 from family_cases import CASES
 
 from zoo.families import VAE
-from zoo.families.vae import gumbel_softmax, likelihood_distribution
+from zoo.distributions import gumbel_softmax, likelihood_distribution
 from zoo.networks import mlp_decoder, mlp_encoder
 
 tfd = tfp.distributions

@@ -5,19 +5,19 @@ Public API (re-exports only)::
     zoo.list_models("gan*")        # registered names
     zoo.info("gan-ring8")          # its ModelCard
     model = zoo.load("gan-ring8")  # a Pretrained export
-    zoo.export(trained, "gan-ring8", dataset="ring8")
+    zoo.export(trained, "gan-ring8", dataset="ring8")   # SavedModel for every runtime, card, manifest
 
 TensorFlow is imported only when ``load`` or ``export`` is first used, so ``zoo list`` and
 ``zoo --help`` answer at once.
 """
 __version__ = "0.1.0"
 
-from zoo.registry import ModelCard, UnknownModelError, info, list_models
+from zoo.registry import IntegrityError, ModelCard, UnknownModelError, info, list_models
 
-_LAZY = {"load": "zoo.exports", "export": "zoo.exports", "Pretrained": "zoo.exports",
-         "IntegrityError": "zoo.exports"}
+_LAZY = {"load": "zoo.exports.pretrained", "Pretrained": "zoo.exports.pretrained", "export": "zoo.exports",
+         "card_for": "zoo.exports"}
 
-__all__ = ["ModelCard", "UnknownModelError", "info", "list_models", *_LAZY]
+__all__ = ["IntegrityError", "ModelCard", "UnknownModelError", "info", "list_models", *_LAZY]
 
 
 def __getattr__(name):

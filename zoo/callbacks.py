@@ -29,12 +29,18 @@ class NonFiniteLossError(FloatingPointError):
 
 
 class NonFiniteGuard(keras.callbacks.Callback):
-    """Stop training with :class:`NonFiniteLossError` at the first step whose loss is NaN or ±Inf.
+    """Stop training with :class:`NonFiniteLossError` at the first call of the train function
+    whose losses are NaN or ±Inf.
 
     ``keras.callbacks.TerminateOnNaN`` stops quietly and lets the run end as if it had
     succeeded (and be exported); this raises an error that names the family, the global
     step (counted across epochs, so also after a resume) and the loss.  It runs before the
     epoch's backup, so the backup keeps the last finite weights.
+
+    With ``steps_per_execution > 1`` (the recipe driver runs a whole epoch per call) Keras
+    reports once per call, so the error names the steps of that call: the first non-finite
+    step is one of them.  One step per call (``recipes.train.train_one(..., steps_per_execution=1)``)
+    finds it exactly.
 
     Args:
       family: the family's name, for the message (``"gan"``, ``"wgan-gp"``...).
@@ -44,9 +50,13 @@ class NonFiniteGuard(keras.callbacks.Callback):
         super().__init__()
         self.family = family
         self._epoch = 0
+        self._first_batch = None
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._first_batch = batch  # the first step of this call of the train function
 
     def on_train_batch_end(self, batch, logs=None):
         for name, value in (logs or {}).items():
@@ -54,11 +64,13 @@ class NonFiniteGuard(keras.callbacks.Callback):
             if value.size == 1 and not np.isfinite(value):
                 # The logs are the family's loss trackers, means over the epoch so far: the
                 # first non-finite mean is at the step whose loss was non-finite.
-                steps = self.params.get("steps") or 0
-                step = self._epoch * steps + batch + 1
+                first = batch if self._first_batch is None else self._first_batch
+                offset = self._epoch * (self.params.get("steps") or 0)
+                where = (f"step {offset + batch + 1} (epoch {self._epoch + 1}, batch {batch + 1})" if first == batch
+                         else f"one of steps {offset + first + 1}-{offset + batch + 1} (epoch {self._epoch + 1}, "
+                              f"batches {first + 1}-{batch + 1}, run as one call: steps_per_execution)")
                 raise NonFiniteLossError(
-                    f"{self.family}: training loss {name} = {float(value)} at step {step} "
-                    f"(epoch {self._epoch + 1}, batch {batch + 1}); expected finite losses. "
+                    f"{self.family}: training loss {name} = {float(value)} at {where}; expected finite losses. "
                     "Training stopped; nothing was exported. Lower the learning rate, check the data "
                     "for NaN/Inf, or resume from the last backup (--resume) with changed settings."
                 )

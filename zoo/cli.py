@@ -12,9 +12,11 @@ TensorFlow is imported only by commands that run a model, so ``zoo --help`` and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+from pathlib import Path
 
 
 def _positive_int(text: str) -> int:
@@ -35,6 +37,44 @@ def _seed(text: str) -> int:
     if not 0 <= value < 2**31:
         raise argparse.ArgumentTypeError(f"expected an integer seed in [0, 2**31), got {value}")
     return value
+
+
+@contextlib.contextmanager
+def _stderr_silenced():
+    """File descriptor 2 to /dev/null: TensorFlow's C++ start-up lines are written before
+    ``TF_CPP_MIN_LOG_LEVEL`` takes effect (absl's "before InitializeLog" notice, oneDNN, CUDA)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _import_tensorflow() -> None:
+    """Import TensorFlow quietly unless the user set ``TF_CPP_MIN_LOG_LEVEL`` (then their level holds)."""
+    if "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+        return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"  # also hides the cuInit error of the first op on a CPU machine
+    with _stderr_silenced():
+        import keras  # noqa: F401
+        import tensorflow  # noqa: F401
+
+
+def _output_path(text: str, suffix: str, option: str) -> Path:
+    """The file that will actually be written for ``text`` (``suffix`` added when it has none, as
+    matplotlib and NumPy do), checked before any work: its folder must exist."""
+    path = Path(text).expanduser()
+    if not path.suffix:
+        path = path.with_suffix(suffix)
+    if path.is_dir():
+        raise ValueError(f"{option} must name a file, not a folder. Received: {option} {text}")
+    if not path.parent.is_dir():
+        raise ValueError(f"{option}: the folder {path.parent} does not exist; create it first. Received: {option} {text}")
+    return path
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,16 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_list(args) -> int:
-    from zoo.registry import info, list_models
+    from zoo.registry import discover
 
     pretrained = True if args.pretrained else (False if args.recipe_only else None)
-    names = list_models(args.pattern, pretrained=pretrained)
-    if not names:
+    cards = discover(args.pattern, pretrained=pretrained)
+    if not cards:
         print(f"no registered model matches {args.pattern!r}", file=sys.stderr)
         return 1
-    width = max(len(n) for n in names)
-    for name in names:
-        card = info(name)
+    width = max(len(n) for n in cards)
+    for name, (_, card) in cards.items():
         status = "trained" if card.trained else "recipe only"
         print(f"{name:<{width}}  {card.family:<10} {card.dataset:<10} {status}")
     return 0
@@ -125,7 +164,9 @@ def cmd_info(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    args.output = _output_path(args.output, ".png", "-o/--output")
+    args.npy = _output_path(args.npy, ".npy", "--npy") if args.npy else None
+    _import_tensorflow()
     import numpy as np
 
     from zoo.exports import load
@@ -148,7 +189,7 @@ def cmd_sample(args) -> int:
     samples_png(samples, args.output, card, title=title)
     if args.npy:
         np.save(args.npy, samples)
-    print(f"wrote {n} samples of {card.name} to {args.output}")
+    print(f"wrote {n} samples of {card.name} to {args.output}" + (f" and {args.npy}" if args.npy else ""))
     return 0
 
 
@@ -173,22 +214,30 @@ def _interpolation_grid(model, args) -> int:
         import numpy as np
 
         np.save(args.npy, images)
-    print(f"wrote a {rows}×{args.steps} {args.method} interpolation grid of {card.name} to {args.output}")
+    print(f"wrote a {rows}×{args.steps} {args.method} interpolation grid of {card.name} to {args.output}"
+          + (f" and {args.npy}" if args.npy else ""))
     return 0
 
 
 def cmd_eval(args) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from zoo.registry import CARD_FILE, locate
+
+    _import_tensorflow()
+    from zoo.exports import update_card
     from zoo.metrics.digits import PROTOCOL, digits_baselines, evaluate_export
 
-    summary = evaluate_export(args.name, seeds=args.seeds, write=args.write)
+    summary = evaluate_export(args.name, seeds=args.seeds)
     baselines = digits_baselines()
     print(PROTOCOL)
     print(f"{'metric':<20}{args.name + f' ({args.seeds} seeds)':>28}{'test split':>14}{'gaussian':>14}")
     for key, value in summary.items():
         print(f"{key:<20}{_format_metric(value):>28}{baselines['test split'][key]:>14.3f}{baselines['gaussian'][key]:>14.3f}")
-    if args.write:
-        print(f"metrics written to the card of {args.name}")
+    if args.write:  # the other metrics of the card (e.g. the training seeds') are kept
+        folder, card = locate(args.name)
+        metrics = {**card.metrics, **summary}
+        metrics.setdefault("protocol", PROTOCOL)
+        update_card(folder, metrics=metrics)
+        print(f"metrics written to {folder / CARD_FILE}")
     return 0
 
 
@@ -196,7 +245,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (LookupError, ValueError, FileNotFoundError) as e:
+    except (LookupError, ValueError, TypeError, FileNotFoundError) as e:
         message = e.args[0] if isinstance(e, LookupError) and e.args else e
         print(f"zoo {args.command}: error: {message}", file=sys.stderr)
         return 2

@@ -183,6 +183,24 @@ def replica_batch_size(global_batch_size: int, strategy) -> int:
     return global_batch_size // replicas
 
 
+def steps_per_execution(strategy, steps_per_epoch: int) -> int:
+    """Train steps per call of the compiled train function under ``strategy``.
+
+    On one device a whole epoch (the recipes' fast path, issue 11): Keras runs the steps in a
+    ``tf.while_loop``, so no Python runs between them.  Under ``MirroredStrategy`` and
+    ``MultiWorkerMirroredStrategy`` (and, untested, ``TPUStrategy``) one step per call: there
+    Keras 3.15's multi-step loop around a two-optimizer ``train_step`` fails inside the first
+    call with ``INVALID_ARGUMENT: You must feed a value for placeholder tensor
+    '.../while/cond/Placeholder_3'`` (seen on 2 logical CPUs and on two workers), the failure
+    NOTES.md records for unbuilt optimizers, back inside the loop's ``tf.cond``.
+    """
+    import tensorflow as tf
+
+    one_device = isinstance(strategy, tf.distribute.OneDeviceStrategy) or (
+        not tf.distribute.has_strategy() and strategy is tf.distribute.get_strategy())
+    return steps_per_epoch if one_device else 1
+
+
 def prepare_dataset(dataset, strategy):
     """``dataset`` (batched with the global batch) made ready for ``fit`` under ``strategy``.
 

@@ -1,20 +1,27 @@
 """Network builders.  Families take networks as constructor arguments, so the same family
 trains on 2-D points or images; these functions build the usual ones.
+
+Discriminator builders take ``packing=m``: the network then judges packs of m samples
+concatenated along the last axis (PacGAN, Lin et al. 2018, arXiv:1712.04086), the input a
+family with ``packing=m`` gives it.
 """
 import math
 
 import keras
 from keras import layers
 
+from zoo.tricks import packed_shape
+
 
 def mlp(input_dim, output_dim, hidden=(128, 128, 128), activation="relu", batch_norm=False,
-        output_activation=None, name="mlp"):
+        output_activation=None, packing=1, name="mlp"):
     """A fully connected network ``input_dim -> hidden... -> output_dim``.
 
     ``batch_norm=True`` puts batch normalisation before each hidden activation, as the
-    PacGAN generator on the 2-D mixtures (4×400, BN + ReLU).
+    PacGAN generator on the 2-D mixtures (4×400, BN + ReLU).  ``packing=m``: the input is m
+    concatenated samples (``m · input_dim`` values), a packed discriminator.
     """
-    inputs = keras.Input((input_dim,), name=f"{name}_input")
+    inputs = keras.Input(packed_shape((input_dim,), packing), name=f"{name}_input")
     h = inputs
     for i, units in enumerate(hidden):
         h = layers.Dense(units, use_bias=not batch_norm, name=f"{name}_dense{i}")(h)
@@ -66,11 +73,12 @@ def mlp_decoder(latent_dim, data_shape, hidden=(256, 256), activation="relu", ou
 
 
 def pair_discriminator(data_shape, latent_dim, hidden=(256, 256), activation="leaky_relu", dropout=0.0,
-                       name="discriminator"):
+                       packing=1, name="discriminator"):
     """``(x, z) -> logit [N, 1]``: the joint discriminator of ALI/BiGAN and the adversary
-    T(x, z) of AVB, an MLP on the concatenation of the flattened ``x`` and ``z``."""
-    x_in = keras.Input(tuple(data_shape), name=f"{name}_x")
-    z_in = keras.Input((latent_dim,), name=f"{name}_z")
+    T(x, z) of AVB, an MLP on the concatenation of the flattened ``x`` and ``z``.
+    ``packing=m``: x and z each hold m samples on their last axis."""
+    x_in = keras.Input(packed_shape(data_shape, packing), name=f"{name}_x")
+    z_in = keras.Input(packed_shape((latent_dim,), packing), name=f"{name}_z")
     h = layers.Concatenate(name=f"{name}_concat")([layers.Flatten(name=f"{name}_flatten")(x_in), z_in])
     for i, units in enumerate(hidden):
         h = layers.Dense(units, activation=activation, name=f"{name}_dense{i}")(h)
@@ -188,7 +196,7 @@ def dcgan_generator(latent_dim, resolution, channels, filters=64, start_size=Non
 
 def dcgan_discriminator(resolution, channels, filters=64, start_size=None, num_classes=None,
                         conditioning="one_hot", embedding_dim=16, kernel_size=4, input_channels=None,
-                        batch_norm=True, name="discriminator"):
+                        batch_norm=True, packing=1, name="discriminator"):
     """The DCGAN discriminator: the generator mirrored, ending in one logit (pre-sigmoid).
 
     ``n`` stride-2 convolutions (``filters``, ``2·filters``, ...) with LeakyReLU(0.2) and batch
@@ -198,10 +206,14 @@ def dcgan_discriminator(resolution, channels, filters=64, start_size=None, num_c
     With ``num_classes`` the network takes ``[x, labels]`` and the label code is broadcast to
     ``resolution``² planes concatenated to the image channels (Mirza & Osindero 2014 concatenate
     y to the discriminator's input).  ``input_channels`` (default ``channels``) lets a caller
-    feed extra planes, e.g. LAPGAN's low-pass image beside the residual.
+    feed extra planes, e.g. LAPGAN's low-pass image beside the residual.  ``packing=m``: the
+    input holds m images on its channel axis (PacGAN: m × the channels).
     """
+    if num_classes is not None and packing != 1:
+        raise ValueError("a conditional discriminator judges one labelled image at a time: packing does not "
+                         f"apply with num_classes. Received: num_classes={num_classes}, packing={packing}")
     start_size, n = _num_upsamplings(resolution, start_size)
-    x = keras.Input((resolution, resolution, input_channels or channels), name=f"{name}_x")
+    x = keras.Input(packed_shape((resolution, resolution, input_channels or channels), packing), name=f"{name}_x")
     inputs, h = [x], x
     if num_classes is not None:
         labels = _label_input(num_classes, name)
@@ -239,10 +251,11 @@ def mlp_generator(latent_dim, data_shape, hidden=(256, 256), batch_norm=False, n
     return keras.Model(inputs if len(inputs) > 1 else z, x, name=name)
 
 
-def mlp_discriminator(data_shape, hidden=(256, 256), dropout=0.0, name="discriminator"):
+def mlp_discriminator(data_shape, hidden=(256, 256), dropout=0.0, packing=1, name="discriminator"):
     """An MLP ``x -> logit`` on flattened inputs, LeakyReLU(0.2) hidden layers with dropout
-    (Goodfellow et al. 2014 train D with dropout, §5)."""
-    x = keras.Input(tuple(data_shape), name=f"{name}_x")
+    (Goodfellow et al. 2014 train D with dropout, §5).  ``packing=m``: m samples concatenated
+    on the last axis of each input."""
+    x = keras.Input(packed_shape(data_shape, packing), name=f"{name}_x")
     h = layers.Flatten(name=f"{name}_flatten")(x)
     for i, units in enumerate(hidden):
         h = layers.Dense(units, name=f"{name}_dense{i}")(h)

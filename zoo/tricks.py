@@ -12,11 +12,15 @@
   standard deviation σ added to *both* real and generated samples before the
   discriminator sees them, so that the two distributions overlap and the discriminator's
   gradients stay informative; σ is annealed to 0 as training proceeds.
+- **Packing** (Lin et al. 2018, "PacGAN: The power of two samples in generative adversarial
+  networks", arXiv:1712.04086): the discriminator judges ``m`` samples at once, concatenated
+  along the feature axis, all real or all generated; a generator that drops modes makes
+  packs whose lack of diversity the discriminator sees.
 
-The pure parts are the functions below.  :class:`DiscriminatorTricks` is the mixin through
-which a family offers them as constructor options
-(``instance_noise=σ₀, noise_anneal_steps=T, historical_averaging=λ, feature_matching=True``);
-GAN, UnrolledGAN, WGAN, WGAN-GP and Cramér GAN use it.
+These are the pure parts.  :class:`zoo.families._adversarial.AdversarialModel` offers them to
+every discriminator-based family as constructor options
+(``instance_noise=σ₀, noise_anneal_steps=T, historical_averaging=λ, feature_matching=True,
+packing=m``).
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ TRICK_DEFAULTS = {
     "noise_anneal_steps": 0,
     "historical_averaging": 0.0,
     "feature_matching": False,
+    "label_smoothing": 0.0,
 }
 
 
@@ -53,7 +58,7 @@ def historical_averaging_penalty(variables, averages):
 
     Formula: ``Σ_i ‖θ_i - θ̄_i‖₂²`` summed over a player's parameter tensors ``θ_i`` with
     ``θ̄_i`` their historical means; multiply by λ in the player's cost.  Its gradient is
-    ``2(θ - θ̄)``, which :class:`DiscriminatorTricks` adds to the player's gradient.
+    ``2(θ - θ̄)``, which :class:`zoo.families._adversarial.AdversarialModel` adds to the player's gradient.
     """
     return tf.add_n([tf.reduce_sum(tf.square(v - a)) for v, a in zip(variables, averages)])
 
@@ -89,7 +94,7 @@ def update_variables(variables, update_fn, values=None):
 
 
 def pop_trick_kwargs(kwargs):
-    """Remove the trick options from a family's ``**kwargs`` (for ``init_tricks``)."""
+    """Remove the trick options from a family's ``**kwargs`` (for ``AdversarialModel.init_tricks``)."""
     return {key: kwargs.pop(key) for key in list(kwargs) if key in TRICK_DEFAULTS}
 
 
@@ -110,97 +115,27 @@ def discriminator_features(discriminator):
         ) from None
 
 
-# ------------------------------------------------------------------------ the mixin
-class DiscriminatorTricks:
-    """Mixin giving a discriminator-based family the tricks as constructor options.
+def packed_shape(shape, packing):
+    """The shape of one pack of ``packing`` examples of ``shape`` (batch axis excluded):
+    the last (feature / channel) axis multiplied by ``packing`` (PacGAN, arXiv:1712.04086)."""
+    shape = tuple(int(d) for d in shape)
+    return shape[:-1] + (shape[-1] * int(packing),)
 
-    Put it before :class:`~zoo.families._base.GenerativeModel` in the bases; in
-    ``__init__`` pop the options with :func:`pop_trick_kwargs`, call ``init_tricks`` after
-    the networks are set; route every discriminator input through ``critic_inputs``; add
-    ``tricks_config()`` to ``get_config``.  ``apply_update`` adds historical averaging to
-    every player's update.
 
-    Options:
-      instance_noise: σ₀ of instance noise (0: off).
-      noise_anneal_steps: T, discriminator updates over which σ decays linearly to 0
-        (0: σ stays σ₀).
-      historical_averaging: λ of the historical-averaging penalty on every player (0: off).
-      feature_matching: the generator matches the discriminator's penultimate-layer means
-        (families with a classifier discriminator only).
+def pack(x, packing):
+    """``[N, ..., C] -> [N/m, ..., m·C]``: consecutive rows ``m·i .. m·i + m - 1`` concatenated
+    along the last axis, row ``m·i + j`` in block ``j`` (PacGAN, arXiv:1712.04086, §3: the
+    packed discriminator's input is the concatenation of m samples).
+
+    ``N`` must be a multiple of ``m`` (checked in the graph).  ``packing=1`` returns ``x``.
     """
-
-    def init_tricks(self, instance_noise=0.0, noise_anneal_steps=0, historical_averaging=0.0,
-                    feature_matching=False):
-        if instance_noise < 0 or noise_anneal_steps < 0 or historical_averaging < 0:
-            raise ValueError(
-                "instance_noise, noise_anneal_steps and historical_averaging must be >= 0. Received: "
-                f"instance_noise={instance_noise!r}, noise_anneal_steps={noise_anneal_steps!r}, "
-                f"historical_averaging={historical_averaging!r}"
-            )
-        self.instance_noise = float(instance_noise)
-        self.noise_anneal_steps = int(noise_anneal_steps)
-        self.historical_averaging = float(historical_averaging)
-        self.feature_matching = bool(feature_matching)
-        self._features = discriminator_features(self.discriminator) if self.feature_matching else None
-        self._averages, self._average_counts = {}, {}
-        if self.historical_averaging:
-            for key, networks in self.OPTIMIZERS.items():
-                variables = [v for net in networks for v in getattr(self, net).trainable_variables]
-                # A copy of the values (a keras.Variable built from a tf.Variable shares it).
-                self._averages[key] = [
-                    keras.Variable(keras.ops.convert_to_numpy(v), trainable=False, name=f"historical_{key}_{i}")
-                    for i, v in enumerate(variables)
-                ]
-                self._average_counts[key] = keras.Variable(0.0, trainable=False, name=f"historical_{key}_count")
-
-    def tricks_config(self):
-        return {
-            "instance_noise": self.instance_noise,
-            "noise_anneal_steps": self.noise_anneal_steps,
-            "historical_averaging": self.historical_averaging,
-            "feature_matching": self.feature_matching,
-        }
-
-    def noise_stddev(self):
-        """σ now, annealed over the discriminator's updates so far."""
-        return instance_noise_stddev(self.d_optimizer.iterations, self.instance_noise, self.noise_anneal_steps)
-
-    def critic_inputs(self, *xs):
-        """The discriminator's inputs: with instance noise, each gets its own draw."""
-        if not self.instance_noise:
-            return xs
-        stddev = self.noise_stddev()
-        return tuple(add_instance_noise(x, stddev, self.normal(tf.shape(x)[0], tuple(x.shape[1:]))) for x in xs)
-
-    def matching_loss(self, real, fake):
-        """Feature-matching generator loss on discriminator inputs ``real`` and ``fake``."""
-        real_features, _ = self._features(real, training=True)
-        fake_features, _ = self._features(fake, training=True)
-        context = tf.distribute.get_replica_context()
-        if context is not None and tf.distribute.get_strategy().num_replicas_in_sync > 1:
-            # The loss is not a mean over examples: match the *global* batch means, so that
-            # n replicas compute what one device would (and each its 1/n share after scaling).
-            real_mean, fake_mean = context.all_reduce(
-                tf.distribute.ReduceOp.MEAN, [tf.reduce_mean(real_features, 0), tf.reduce_mean(fake_features, 0)]
-            )
-            return tf.reduce_sum(tf.square(tf.stop_gradient(real_mean) - fake_mean))
-        return feature_matching_loss(tf.stop_gradient(real_features), fake_features)
-
-    def apply_update(self, tape, loss, optimizer_key):
-        if not self.historical_averaging:
-            return super().apply_update(tape, loss, optimizer_key)
-        variables = self.player_variables(optimizer_key)
-        grads = tape.gradient(loss, variables)
-        averages, count = self._averages[optimizer_key], self._average_counts[optimizer_key]
-        # θ̄_t = θ̄_{t-1} + (θ_t - θ̄_{t-1}) / t: the mean of θ[1..t], the current θ included.
-        new_count = count + 1.0
-        update_variables([count], lambda c: c.assign_add(1.0))
-        update_variables(averages, lambda a, v: a.assign(a + (v - a) / new_count), values=[v.value for v in variables])
-        # d/dθ λ‖θ - θ̄‖² = 2λ(θ - θ̄); it is the same on every replica and gradients are
-        # summed across replicas, so each replica contributes its 1/n share.
-        replicas = float(tf.distribute.get_strategy().num_replicas_in_sync)
-        grads = [
-            g + (2.0 * self.historical_averaging / replicas) * (v - a)
-            for g, v, a in zip(grads, variables, averages)
-        ]
-        getattr(self, optimizer_key).apply_gradients(zip(grads, variables))
+    if packing == 1:
+        return x
+    rank = len(x.shape)
+    tf.debugging.assert_equal(
+        tf.math.floormod(tf.shape(x)[0], packing), 0,
+        message=f"packing={packing}: the batch (per replica) must be a multiple of {packing}")
+    # [N, d1..dk, C] -> [N/m, m, d1..dk, C] -> [N/m, d1..dk, m, C] -> [N/m, d1..dk, m·C]
+    grouped = tf.reshape(x, tf.concat([[-1, packing], tf.shape(x)[1:]], 0))
+    grouped = tf.transpose(grouped, [0, *range(2, rank), 1, rank])
+    return tf.reshape(grouped, [-1, *packed_shape(x.shape[1:], packing)])

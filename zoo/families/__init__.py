@@ -1,11 +1,12 @@
 """One family per file, each a ``keras.Model`` subclass with a custom ``train_step``."""
 from zoo.families._base import GenerativeModel
+from zoo.families._adversarial import AdversarialModel
 from zoo.families.gan import GAN
 from zoo.families.wgan import WGAN, WGANGP
 from zoo.families.cramer import CramerGAN
 from zoo.families.unrolled import UnrolledGAN
 
-__all__ = ["GenerativeModel", "GAN", "WGAN", "WGANGP", "CramerGAN", "UnrolledGAN"]
+__all__ = ["GenerativeModel", "AdversarialModel", "GAN", "WGAN", "WGANGP", "CramerGAN", "UnrolledGAN"]
 
 # Auto-encoding families (encoders exported beside the generator).
 from zoo.families.vae import VAE  # noqa: E402
@@ -28,3 +29,10 @@ from zoo.families.fgan import FGAN  # noqa: E402
 from zoo.families.ratio import RatioMatchingGAN  # noqa: E402
 
 __all__ += ["FGAN", "RatioMatchingGAN"]
+
+# Exact likelihood: an autoregressive model of the pixels and two normalizing flows.
+from zoo.families.pixelcnn import PixelCNN  # noqa: E402
+from zoo.families.realnvp import RealNVP  # noqa: E402
+from zoo.families.maf import MAF  # noqa: E402
+
+__all__ += ["PixelCNN", "RealNVP", "MAF"]

@@ -1,19 +1,25 @@
 """The family contract (DESIGN.md), written once so every family reads the same.
 
-A family subclasses :class:`GenerativeModel`, names its networks (``NETWORKS``), its
+A family subclasses :class:`GenerativeModel` (or, when it plays against a discriminator,
+:class:`zoo.families._adversarial.AdversarialModel`), names its networks (``NETWORKS``), its
 players' optimizers and the networks each one updates (``OPTIMIZERS``), its tracked losses
-(``LOSSES``), and writes ``train_step`` with one ``GradientTape`` per player, applying each
-update through :meth:`GenerativeModel.apply_update`.  What every family needs the same way
-lives here:
+(``LOSSES``), its papers (``PAPERS``, from :mod:`zoo.papers`), and writes ``train_step`` with
+one ``GradientTape`` per player, applying each update through
+:meth:`GenerativeModel.apply_update` with the plain per-replica mean loss.  What every family
+needs the same way lives here:
 
 - optimizers passed to ``compile`` are built on their variables at once: under
   ``tf.distribute`` a two-optimizer ``train_step`` otherwise fails inside the first step
   (NOTES.md);
-- every loss is divided by ``num_replicas_in_sync`` before differentiation, because
-  gradients are *summed* across replicas (NOTES.md): 2-replica training then equals
+- ``apply_update`` scales every loss by ``1 / num_replicas_in_sync`` before differentiation,
+  because gradients are *summed* across replicas (NOTES.md): 2-replica training then equals
   1-device training on the same global batch;
+- ``ema_decay=``: an exponential moving average of the generator's weights, updated right
+  after each generator update inside ``train_step``, served by ``generate`` / ``sample`` /
+  ``decode`` and so by the export (``served_weights == "ema"``);
+- ``prior_sample(n, seed)``: the stateless prior draw behind ``sample`` and the export;
 - ``get_config`` / ``from_config`` and the compile config round-trip, so ``model.keras``
-  (optimizer state included) resumes training;
+  (optimizer state and EMA weights included) resumes training;
 - ``serving_functions`` lists what an export serves (``generate``, ``sample``,
   ``discriminate``, and ``encode``/``decode`` where a family adds them).
 """
@@ -21,6 +27,8 @@ from __future__ import annotations
 
 import keras
 import tensorflow as tf
+
+from zoo import tricks
 
 
 def replica_scale(loss):
@@ -35,23 +43,75 @@ def unpack_batch(data):
     return data, None
 
 
+def _clone(network, name):
+    """An independent copy of ``network`` (same architecture and weights, new variables)."""
+    config = keras.saving.serialize_keras_object(network)
+    config["config"] = {**config["config"], "name": name}
+    copy = keras.saving.deserialize_keras_object(config)
+    copy.set_weights(network.get_weights())
+    copy.trainable = False  # updated by the average, never by an optimizer
+    return copy
+
+
+def _serialize(value):
+    if isinstance(value, (list, tuple)):
+        return [keras.saving.serialize_keras_object(v) for v in value]
+    return keras.saving.serialize_keras_object(value)
+
+
+def _deserialize(value):
+    if isinstance(value, list):
+        return [keras.saving.deserialize_keras_object(v) for v in value]
+    return keras.saving.deserialize_keras_object(value)
+
+
 class GenerativeModel(keras.Model):
-    """Base of every family: ``model(z)`` generates; see the module docstring."""
+    """Base of every family: ``model(z)`` generates; see the module docstring.
+
+    Args:
+      generator: ``keras.Model`` z -> x (the decoder of auto-encoding families).
+      seed: seed of the training noise.
+      ema_decay: β of an exponential moving average of the generator's weights,
+        ``θ̄ ← β θ̄ + (1 − β) θ`` after every generator update (Yazıcı et al. 2019,
+        arXiv:1806.04498; Karras et al. 2018, arXiv:1710.10196, use β = 0.999).  ``None``: off.
+      ema_start: generator updates before the averaging starts; until then the average is
+        a copy of the weights (the early weights are far from the later ones).
+    """
 
     NETWORKS: tuple[str, ...] = ("generator",)
     OPTIMIZERS: dict[str, tuple[str, ...]] = {"g_optimizer": ("generator",)}
     LOSSES: tuple[str, ...] = ("g_loss",)
+    PAPERS: tuple[str, ...] = ()
+    # Constructor arguments that hold networks (serialized by get_config); NETWORKS by default.
+    NETWORK_ARGS: tuple[str, ...] | None = None
     # What the network named "discriminator" judges: "x" (data; served as ``discriminate``),
     # "z" (codes: AAE, WAE-GAN) or "xz" (pairs: ALI/BiGAN), which are not served.
     DISCRIMINATES: str = "x"
 
-    def __init__(self, generator, seed=None, **kwargs):
+    def __init__(self, generator, seed=None, ema_decay=None, ema_start=0, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.LOSSES}
+        if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
+            raise ValueError(f"ema_decay must be in (0, 1) (e.g. 0.999), or None for no average. "
+                             f"Received: ema_decay={ema_decay!r}")
+        if isinstance(ema_start, bool) or int(ema_start) != ema_start or ema_start < 0:
+            raise ValueError(f"ema_start must be an integer >= 0. Received: ema_start={ema_start!r}")
+        self.ema_decay = None if ema_decay is None else float(ema_decay)
+        self.ema_start = int(ema_start)
+        if generator is not None:
+            self.init_ema()
         self.built = True  # the networks arrive built
+
+    def init_ema(self):
+        """Create the averaged copies ``ema_<name>`` of the generator networks (the base does
+        it for ``generator``; a family with other generator networks calls it once they are set)."""
+        if self.ema_decay is None:
+            return
+        for name in self.ema_networks():
+            setattr(self, f"ema_{name}", _clone(getattr(self, name), f"ema_{name}"))
 
     # ----------------------------------------------------------------- shapes
     @property
@@ -62,19 +122,73 @@ class GenerativeModel(keras.Model):
     def data_shape(self) -> tuple[int, ...]:
         return tuple(int(d) for d in self.generator.outputs[0].shape[1:])
 
+    # --------------------------------------------------------------- averaging
+    def ema_networks(self) -> tuple[str, ...]:
+        """The networks the EMA averages: every generator (decoder) network."""
+        return tuple(name for name in self.NETWORKS if name.startswith("generator"))
+
+    @property
+    def served_weights(self) -> str:
+        """``"ema"`` when ``generate``/``sample``/``decode`` (and the export) use the averaged
+        generator, ``"raw"`` otherwise; the export writes it into the card as ``weights``."""
+        return "raw" if self.ema_decay is None else "ema"
+
+    def served(self, name="generator"):
+        """The network ``name`` as served: its moving average when ``ema_decay`` is on."""
+        if self.ema_decay is not None and name in self.ema_networks():
+            return getattr(self, f"ema_{name}")
+        return getattr(self, name)
+
+    def update_ema(self, optimizer_key):
+        """After ``optimizer_key``'s update: average the generator networks it moved.
+
+        ``θ̄ ← β θ̄ + (1 − β) θ`` (Yazıcı et al. 2019, arXiv:1806.04498, eq. 2), β = 0 (a copy)
+        for the first ``ema_start`` updates.  Non-trainable state (batch-norm moving
+        statistics) is copied, as StyleGAN2-ADA copies buffers, so the averaged network runs
+        in inference mode with statistics of a network close to it.
+        """
+        names = [n for n in self.OPTIMIZERS[optimizer_key] if n in self.ema_networks()]
+        if self.ema_decay is None or not names:
+            return
+        step = getattr(self, optimizer_key).iterations  # updates so far, this one included
+        decay = tf.where(step > self.ema_start, self.ema_decay, 0.0)
+        averaged, copied = self.ema_pairs(names)
+        tricks.update_variables([a for a, _ in averaged], lambda a, v: a.assign(decay * a + (1.0 - decay) * v),
+                                values=[v.value for _, v in averaged])
+        if copied:
+            tricks.update_variables([a for a, _ in copied], lambda a, v: a.assign(v),
+                                    values=[v.value for _, v in copied])
+
+    def ema_pairs(self, names):
+        """``(averaged, copied)``: (EMA variable, raw variable) pairs of the networks ``names``,
+        the raw network's trainable weights first, its non-trainable state second."""
+        averaged, copied = [], []
+        for name in names:
+            raw = getattr(self, name)
+            trainable = {id(v) for v in raw.trainable_weights}
+            for average, current in zip(getattr(self, f"ema_{name}").weights, raw.weights):
+                (averaged if id(current) in trainable else copied).append((average, current))
+        return averaged, copied
+
     # ------------------------------------------------------------- generation
     def call(self, z, training=False):
+        """The raw generator (the network being trained); ``generate`` serves the average."""
         return self.generator(z, training=training)
 
     def generate(self, z):
-        """x = G(z) in inference mode (batch-norm statistics frozen)."""
-        return self.generator(z, training=False)
+        """x = G(z) in inference mode (batch-norm statistics frozen), with the served weights."""
+        return self.served("generator")(z, training=False)
 
-    def sample(self, n, seed):
-        """``n`` samples from the stateless seed ``seed``: the same on every machine, and the
-        same as the export's ``sample`` signature."""
-        z = tf.random.stateless_normal([n, self.latent_dim], seed=tf.stack([seed, 0]))
-        return self.generate(z), z
+    def prior_sample(self, n, seed):
+        """``n`` codes from the prior p(z) for the stateless seed ``seed``: the same on every
+        machine.  Families with another prior override this one hook."""
+        return tf.random.stateless_normal([n, self.latent_dim], seed=tf.stack([seed, 0]))
+
+    def sample(self, n, seed, labels=None):
+        """``(x, z)``: ``n`` samples from the stateless seed ``seed``, the same as the export's
+        ``sample`` signature (``labels`` for conditional families)."""
+        z = self.prior_sample(n, seed)
+        return (self.generate(z) if labels is None else self.generate(z, labels)), z
 
     def decode(self, z):
         """x = G(z): the decoder of families with an encoder (the generator otherwise)."""
@@ -164,31 +278,23 @@ class GenerativeModel(keras.Model):
         return [v for net in self.OPTIMIZERS[optimizer_key] for v in getattr(self, net).trainable_variables]
 
     def apply_update(self, tape, loss, optimizer_key):
-        """One player's update: gradients of the replica-scaled ``loss`` w.r.t. its networks."""
+        """One player's update: descend the per-replica mean ``loss`` recorded on ``tape``.
+
+        Gradients are summed across replicas (NOTES.md), so the loss is scaled by
+        ``1 / num_replicas_in_sync`` here (as ``output_gradients``: the same numbers as
+        differentiating ``loss / n``); families pass the plain mean.  Then the update of the
+        networks the player moves is applied, and their moving averages follow.
+        """
         variables = self.player_variables(optimizer_key)
-        grads = tape.gradient(loss, variables)
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        grads = tape.gradient(loss, variables, output_gradients=tf.cast(1.0 / replicas, loss.dtype))
+        grads = self.regularised_gradients(optimizer_key, variables, grads)
         getattr(self, optimizer_key).apply_gradients(zip(grads, variables))
+        self.update_ema(optimizer_key)
 
-    def alternating_step(self, x):
-        """One discriminator update, then one generator update on fresh noise (Goodfellow et
-        al. 2014, Algorithm 1 with k = 1), through the family's ``discriminator_loss(real,
-        fake)`` and ``generator_loss(fake)`` on discriminator outputs.  Returns both losses."""
-        batch_size = tf.shape(x)[0]
-        z = self.sample_latent(batch_size)
-        with tf.GradientTape() as tape:
-            fake = self.generator(z, training=True)
-            d_loss = self.discriminator_loss(
-                self.discriminator(x, training=True), self.discriminator(fake, training=True)
-            )
-            scaled = replica_scale(d_loss)
-        self.apply_update(tape, scaled, "d_optimizer")
-
-        z = self.sample_latent(batch_size)
-        with tf.GradientTape() as tape:
-            g_loss = self.generator_loss(self.discriminator(self.generator(z, training=True), training=True))
-            scaled = replica_scale(g_loss)
-        self.apply_update(tape, scaled, "g_optimizer")
-        return d_loss, g_loss
+    def regularised_gradients(self, optimizer_key, variables, grads):
+        """Hook: gradients of penalties on the parameters themselves (historical averaging)."""
+        return grads
 
     def track(self, **losses):
         """Update the loss trackers and return the logs ``fit`` shows."""
@@ -203,15 +309,15 @@ class GenerativeModel(keras.Model):
     # ----------------------------------------------------------- serialization
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable, "seed": self.seed}
-        for net in self.NETWORKS:
-            config[net] = keras.saving.serialize_keras_object(getattr(self, net))
-        return config
+        for arg in self.NETWORK_ARGS or self.NETWORKS:
+            config[arg] = _serialize(getattr(self, arg))
+        return {**config, "ema_decay": self.ema_decay, "ema_start": self.ema_start}
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for net in cls.NETWORKS:
-            config[net] = keras.saving.deserialize_keras_object(config[net])
+        for arg in cls.NETWORK_ARGS or cls.NETWORKS:
+            config[arg] = _deserialize(config[arg])
         return cls(**config)
 
     def get_compile_config(self):
@@ -221,11 +327,24 @@ class GenerativeModel(keras.Model):
         self.compile(**config)
 
     # ---------------------------------------------------------------- serving
+    def serving_networks(self):
+        """The networks the serving functions read, which an export must track: every network
+        of ``NETWORKS`` and, with ``ema_decay``, the averaged copies it serves."""
+        networks = [getattr(self, name) for name in self.NETWORKS]
+        if self.ema_decay is not None:
+            networks += [getattr(self, f"ema_{name}") for name in self.ema_networks()]
+        return networks
+
+    def discriminate(self, x):
+        """The discriminator's output on data ``x`` (families that serve it override this)."""
+        raise NotImplementedError(f"{type(self).__name__} serves no discriminator.")
+
     def serving_functions(self):
         """name -> (function, input signature) for the SavedModel an export writes.
 
         ``generate`` is also ``serving_default``.  Families with an encoder add ``encode``
-        and ``decode``; conditional families add ``labels`` inputs.
+        and ``decode``; conditional families add ``labels`` inputs; families whose
+        discriminator judges single examples serve ``discriminate`` (not with packing > 1).
         """
         z_spec = tf.TensorSpec([None, self.latent_dim], tf.float32, name="z")
         n_spec = tf.TensorSpec([], tf.int32, name="n")
@@ -240,10 +359,13 @@ class GenerativeModel(keras.Model):
 
         functions = {"generate": (generate, [z_spec]), "sample": (sample, [n_spec, seed_spec])}
         x_spec = tf.TensorSpec([None, *self.data_shape], tf.float32, name="x")
-        if "discriminator" in self.NETWORKS and self.DISCRIMINATES == "x":
+        # A packed discriminator (PacGAN) judges packs of m examples, not one example: its
+        # output per input row would be ill-defined, so it is not served (model.discriminate
+        # still judges packs of consecutive rows in Python).
+        if "discriminator" in self.NETWORKS and self.DISCRIMINATES == "x" and getattr(self, "packing", 1) == 1:
 
             def discriminate(x):
-                return {"logits": self.discriminator(x, training=False)}
+                return {"logits": self.discriminate(x)}
 
             functions["discriminate"] = (discriminate, [x_spec])
         if "encoder" in self.NETWORKS:

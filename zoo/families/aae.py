@@ -14,8 +14,9 @@ encoder here is deterministic (the variant the paper uses in most experiments, ย
 import keras
 import tensorflow as tf
 
-from zoo import losses
-from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
+from zoo import papers
+from zoo.families._adversarial import AdversarialModel
+from zoo.families._base import unpack_batch
 
 
 def mean_squared_reconstruction_error(x, x_reconstructed):
@@ -24,14 +25,18 @@ def mean_squared_reconstruction_error(x, x_reconstructed):
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class AAE(GenerativeModel):
+class AAE(AdversarialModel):
     """Adversarial auto-encoder.
 
     Args:
       encoder: ``keras.Model`` x -> z (deterministic).
       generator: the decoder, z -> x.
-      discriminator: ``keras.Model`` z -> logit ``[N, 1]``.
+      discriminator: ``keras.Model`` z -> logit ``[N, 1]`` (``[N / m, 1]`` on packs of codes
+        with ``packing=m``).
       seed: seed of the prior draws.
+      packing, ema_decay (of the decoder), ema_start, instance_noise, noise_anneal_steps,
+        historical_averaging, label_smoothing, n_critic: the latent GAN's options, see
+        :class:`~zoo.families._adversarial.AdversarialModel`.
     """
 
     NETWORKS = ("encoder", "generator", "discriminator")
@@ -42,16 +47,19 @@ class AAE(GenerativeModel):
     }
     LOSSES = ("reconstruction", "d_loss", "e_loss")
     DISCRIMINATES = "z"
+    FEATURE_MATCHING = False  # the encoder's adversarial loss is its own step, not the generator step
     FAMILY = "aae"
-    PAPERS = ["Makhzani et al. 2015, Adversarial Autoencoders, arXiv:1511.05644"]
+    PAPERS = (papers.AAE,)
 
     def __init__(self, encoder, generator, discriminator, seed=None, **kwargs):
-        super().__init__(generator, seed=seed, **kwargs)
-        self.encoder = encoder
-        self.discriminator = discriminator
+        super().__init__(generator, discriminator, encoder=encoder, seed=seed, **kwargs)
 
     def encode(self, x):
         return self.encoder(x, training=False)
+
+    def critic_samples(self, x, labels=None):
+        # The latent GAN (ยง2): prior draws are its data, the codes of the data its samples.
+        return self.sample_latent(tf.shape(x)[0]), self.encoder(x, training=True)
 
     def train_step(self, data):
         x, _ = unpack_batch(data)
@@ -59,20 +67,11 @@ class AAE(GenerativeModel):
         with tf.GradientTape() as tape:
             reconstruction = mean_squared_reconstruction_error(
                 x, self.generator(self.encoder(x, training=True), training=True))
-            scaled = replica_scale(reconstruction)
-        self.apply_update(tape, scaled, "ae_optimizer")
+        self.apply_update(tape, reconstruction, "ae_optimizer")
 
-        z_prior = self.sample_latent(tf.shape(x)[0])
-        with tf.GradientTape() as tape:
-            d_loss = losses.gan_discriminator_loss(
-                self.discriminator(z_prior, training=True),
-                self.discriminator(self.encoder(x, training=True), training=True))
-            scaled = replica_scale(d_loss)
-        self.apply_update(tape, scaled, "d_optimizer")
+        d_loss, _ = self.critic_steps(x)
 
         with tf.GradientTape() as tape:
-            e_loss = losses.non_saturating_generator_loss(
-                self.discriminator(self.encoder(x, training=True), training=True))
-            scaled = replica_scale(e_loss)
-        self.apply_update(tape, scaled, "e_optimizer")
+            e_loss = self.generator_cost(None, *self.critic_inputs(self.encoder(x, training=True)))
+        self.apply_update(tape, e_loss, "e_optimizer")
         return self.track(reconstruction=reconstruction, d_loss=d_loss, e_loss=e_loss)

@@ -14,35 +14,37 @@ non-saturating form of their loss (the labels swapped), as both papers do in pra
 import keras
 import tensorflow as tf
 
-from zoo import losses
-from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
-from zoo.families.vae import MIN_SCALE
+from zoo import losses, papers
+from zoo.distributions import location_scale
+from zoo.families._adversarial import AdversarialModel
+from zoo.families._base import unpack_batch
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class ALI(GenerativeModel):
+class ALI(AdversarialModel):
     """ALI (stochastic encoder) or BiGAN (deterministic encoder).
 
     Args:
       encoder: ``keras.Model`` x -> ``[N, 2 d]`` (location and raw scale; ALI) or ``[N, d]``
         (BiGAN).
       generator: ``keras.Model`` z -> x.
-      discriminator: ``keras.Model`` ``[x, z]`` -> logit ``[N, 1]``.
+      discriminator: ``keras.Model`` ``[x, z]`` -> logit ``[N, 1]`` (with ``packing=m``, x and
+        z each packed: ``zoo.networks.pair_discriminator(..., packing=m)``).
       stochastic_encoder: ALI (True) or BiGAN (False).
+      seed, packing, ema_decay, ema_start and the tricks: see
+        :class:`~zoo.families._adversarial.AdversarialModel`.
     """
 
     NETWORKS = ("encoder", "generator", "discriminator")
     OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator", "encoder")}
     LOSSES = ("d_loss", "g_loss")
     DISCRIMINATES = "xz"
+    FEATURE_MATCHING = False  # both players' loss is the pair discriminator's game
     FAMILY = "ali"
-    PAPERS = ["Dumoulin et al. 2016, Adversarially Learned Inference, arXiv:1606.00704",
-              "Donahue et al. 2016, Adversarial Feature Learning, arXiv:1605.09782"]
+    PAPERS = (papers.ALI, papers.BIGAN)
 
     def __init__(self, encoder, generator, discriminator, stochastic_encoder=True, seed=None, **kwargs):
-        super().__init__(generator, seed=seed, **kwargs)
-        self.encoder = encoder
-        self.discriminator = discriminator
+        super().__init__(generator, discriminator, encoder=encoder, seed=seed, **kwargs)
         self.stochastic_encoder = bool(stochastic_encoder)
         expected = (2 if self.stochastic_encoder else 1) * self.latent_dim
         got = int(encoder.outputs[0].shape[-1])
@@ -55,8 +57,7 @@ class ALI(GenerativeModel):
         out = self.encoder(x, training=training)
         if not self.stochastic_encoder:
             return out, None
-        loc, raw_scale = tf.split(out, 2, axis=-1)
-        return loc, tf.nn.softplus(raw_scale) + MIN_SCALE
+        return location_scale(out)
 
     def infer(self, x, training=True):
         """ẑ ~ q(z|x): reparameterised for ALI (ALI §2.2), E(x) for BiGAN."""
@@ -69,25 +70,17 @@ class ALI(GenerativeModel):
         """The code of x: the mean of q(z|x) (ALI) or E(x) (BiGAN)."""
         return self._encoder_location_scale(x, training=False)[0]
 
+    def generator_cost(self, data_pairs, model_pairs, labels=None):
+        # The discriminator's game with the labels swapped: E makes (x, E(x)) look generated,
+        # G makes (G(z), z) look real.
+        return losses.gan_discriminator_loss(self.judge(model_pairs), self.judge(data_pairs))
+
     def train_step(self, data):
         x, _ = unpack_batch(data)
-        z = self.sample_latent(tf.shape(x)[0])
-
-        with tf.GradientTape() as tape:
-            data_pairs = self.discriminator([x, self.infer(x)], training=True)
-            model_pairs = self.discriminator([self.generator(z, training=True), z], training=True)
-            d_loss = losses.gan_discriminator_loss(data_pairs, model_pairs)
-            scaled = replica_scale(d_loss)
-        self.apply_update(tape, scaled, "d_optimizer")
-
-        with tf.GradientTape() as tape:
-            data_pairs = self.discriminator([x, self.infer(x)], training=True)
-            model_pairs = self.discriminator([self.generator(z, training=True), z], training=True)
-            # The discriminator's game with the labels swapped: E makes (x, E(x)) look generated,
-            # G makes (G(z), z) look real.
-            g_loss = losses.gan_discriminator_loss(model_pairs, data_pairs)
-            scaled = replica_scale(g_loss)
-        self.apply_update(tape, scaled, "g_optimizer")
+        z = self.sample_latent(tf.shape(x)[0])  # one z for both updates of the step
+        pairs = lambda: ([x, self.infer(x)], [self.generator(z, training=True), z])  # noqa: E731
+        d_loss, _ = self.critic_steps(x, samples=pairs)
+        g_loss = self.generator_step(x, samples=pairs)
         return self.track(d_loss=d_loss, g_loss=g_loss)
 
     def get_config(self):

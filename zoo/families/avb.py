@@ -14,14 +14,16 @@ Algorithm 1 updates, on one mini-batch,
   ``z = f_φ(x, ε)`` (Proposition 2: the gradient through T's z input is the right one);
 - ψ (adversary) by ascending ``log σ(T(x, z_q)) + log(1 − σ(T(x, z_p)))``.
 
-The decoder's likelihood is that of :mod:`zoo.families.vae`.
+The decoder's likelihood is the VAE's (:mod:`zoo.distributions`).  The adversary T is a
+density-ratio estimator of single pairs, not a discriminator of the generator's samples, so
+the options of the adversarial families (packing, instance noise) do not apply to it.
 """
 import keras
 import tensorflow as tf
 
-from zoo import losses
-from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
-from zoo.families.vae import LIKELIHOODS, likelihood_distribution, likelihood_mean, likelihood_target
+from zoo import losses, papers
+from zoo.distributions import check_likelihood, likelihood_mean, log_likelihood
+from zoo.families._base import GenerativeModel, unpack_batch
 
 ENCODE_DRAWS = 32  # ε draws averaged by ``encode`` for the posterior mean
 
@@ -46,18 +48,16 @@ class AVB(GenerativeModel):
     }
     LOSSES = ("neg_elbo", "reconstruction", "kl", "d_loss")
     FAMILY = "avb"
-    PAPERS = ["Mescheder et al. 2017, Adversarial Variational Bayes, arXiv:1701.04722"]
+    PAPERS = (papers.AVB,)
 
     def __init__(self, encoder, generator, adversary, likelihood="gaussian", seed=None, **kwargs):
-        if likelihood not in LIKELIHOODS:
-            raise ValueError(f"likelihood must be one of {LIKELIHOODS}. Received: likelihood={likelihood!r}")
         if len(encoder.inputs) != 2:
             raise ValueError("AVB's encoder is implicit: it takes [x, ε] (build it with "
                              f"zoo.networks.mlp_encoder(..., noise_dim=k)). Received: {len(encoder.inputs)} input(s)")
         super().__init__(generator, seed=seed, **kwargs)
         self.encoder = encoder
         self.adversary = adversary
-        self.likelihood = likelihood
+        self.likelihood = check_likelihood(likelihood)
 
     @property
     def noise_dim(self) -> int:
@@ -68,9 +68,7 @@ class AVB(GenerativeModel):
         return tuple(int(d) for d in self.encoder.inputs[0].shape[1:])
 
     def log_likelihood(self, x, z, training=False):
-        params = self.generator(z, training=training)
-        return likelihood_distribution(params, self.likelihood, len(self.data_shape)).log_prob(
-            likelihood_target(x, self.likelihood))
+        return log_likelihood(self.generator(z, training=training), x, self.likelihood, len(self.data_shape))
 
     def train_step(self, data):
         x, _ = unpack_batch(data)
@@ -84,17 +82,15 @@ class AVB(GenerativeModel):
             reconstruction = -tf.reduce_mean(self.log_likelihood(x, z, training=True))
             kl = tf.reduce_mean(self.adversary([x, z], training=True))  # T ≈ log q(z|x) - log p(z)
             neg_elbo = reconstruction + kl
-            scaled = replica_scale(neg_elbo)
-        self.apply_update(tape, scaled, "g_optimizer")
-        self.apply_update(tape, scaled, "e_optimizer")
+        self.apply_update(tape, neg_elbo, "g_optimizer")
+        self.apply_update(tape, neg_elbo, "e_optimizer")
         del tape
 
         z = tf.stop_gradient(z)  # the codes of this mini-batch, as in Algorithm 1
         with tf.GradientTape() as tape:
             d_loss = losses.gan_discriminator_loss(
                 self.adversary([x, z], training=True), self.adversary([x, z_prior], training=True))
-            scaled = replica_scale(d_loss)
-        self.apply_update(tape, scaled, "d_optimizer")
+        self.apply_update(tape, d_loss, "d_optimizer")
         return self.track(neg_elbo=neg_elbo, reconstruction=reconstruction, kl=kl, d_loss=d_loss)
 
     # ------------------------------------------------------ generation / codes
@@ -102,7 +98,7 @@ class AVB(GenerativeModel):
         return likelihood_mean(self.generator(z, training=training), self.likelihood)
 
     def generate(self, z):
-        return likelihood_mean(self.generator(z, training=False), self.likelihood)
+        return likelihood_mean(self.served("generator")(z, training=False), self.likelihood)
 
     def encode(self, x):
         """The posterior mean ``E_ε f(x, ε)`` over ``ENCODE_DRAWS`` fixed draws of ε."""

@@ -9,11 +9,10 @@ int32 ``[N]``.  An export serves ``generate(z, labels)`` and ``sample(n, seed, l
 import keras
 import tensorflow as tf
 
-from zoo.families._base import replica_scale, unpack_batch
-from zoo.families.dcgan import GAN_PAPER
+from zoo import papers
 from zoo.families.gan import GAN
 
-CGAN_PAPER = "Mirza & Osindero 2014, Conditional Generative Adversarial Nets, arXiv:1411.1784"
+CGAN_PAPER = papers.CGAN  # import-compatible alias
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -24,7 +23,8 @@ class ConditionalGAN(GAN):
       generator: ``keras.Model`` ``[z, labels] -> x``.
       discriminator: ``keras.Model`` ``[x, labels] -> logit`` ``[batch, 1]``.
       num_classes: number of labels; labels are ints in ``[0, num_classes)``.
-      loss, label_smoothing, seed: as :class:`zoo.families.GAN`.
+      loss, label_smoothing, seed, ema_decay, ema_start and the tricks: as
+        :class:`zoo.families.GAN` (packing does not apply: a pack would mix labels).
 
     ``model(z)`` (no labels) generates the labels ``0, 1, ..., num_classes - 1, 0, 1, ...``
     so that the generator contract ``model(z)`` still holds; ``model((z, labels))`` chooses.
@@ -32,7 +32,8 @@ class ConditionalGAN(GAN):
     """
 
     FAMILY = "cgan"
-    PAPERS = (GAN_PAPER, CGAN_PAPER)
+    PAPERS = (papers.GAN, papers.CGAN)
+    PACKING = False
 
     def __init__(self, generator, discriminator, num_classes, loss="non_saturating", label_smoothing=0.0,
                  seed=None, **kwargs):
@@ -63,41 +64,21 @@ class ConditionalGAN(GAN):
         z = tf.convert_to_tensor(z, tf.float32)
         if labels is None:
             labels = self.default_labels(tf.shape(z)[0])
-        return self.generator([z, tf.cast(labels, tf.int32)], training=False)
-
-    def sample(self, n, seed, labels=None):
-        z = tf.random.stateless_normal([n, self.latent_dim], seed=tf.stack([seed, 0]))
-        return self.generate(z, labels), z
+        return self.served("generator")([z, tf.cast(labels, tf.int32)], training=False)
 
     # -------------------------------------------------------------- training
-    def train_step(self, data):
-        x, labels = unpack_batch(data)
+    def training_labels(self, labels):
         if labels is None:
             raise ValueError(
                 "ConditionalGAN trains on (images, labels) batches, e.g. "
                 "zoo.data.digits_dataset(batch_size, labels=True). Received: images only"
             )
-        labels = tf.cast(tf.reshape(labels, [-1]), tf.int32)
-        batch_size = tf.shape(x)[0]
+        return tf.cast(tf.reshape(labels, [-1]), tf.int32)
 
+    def fake_samples(self, batch_size, labels=None):
         # Fakes are drawn for the batch's own labels, so y follows the data's p(y) in both
         # terms of eq. 2 and D cannot tell fakes by their label frequencies.
-        z = self.sample_latent(batch_size)
-        with tf.GradientTape() as tape:
-            fake = self.generator([z, labels], training=True)
-            d_loss = self.discriminator_loss(
-                self.discriminator([x, labels], training=True), self.discriminator([fake, labels], training=True)
-            )
-            scaled = replica_scale(d_loss)
-        self.apply_update(tape, scaled, "d_optimizer")
-
-        z = self.sample_latent(batch_size)
-        with tf.GradientTape() as tape:
-            fake = self.generator([z, labels], training=True)
-            g_loss = self.generator_loss(self.discriminator([fake, labels], training=True))
-            scaled = replica_scale(g_loss)
-        self.apply_update(tape, scaled, "g_optimizer")
-        return self.track(d_loss=d_loss, g_loss=g_loss)
+        return self.generator([self.sample_latent(batch_size), labels], training=True)
 
     # ----------------------------------------------------------- serialization
     def get_config(self):

@@ -9,12 +9,12 @@ second, independent generator sample ``x'_g`` in every estimate (Algorithm 1).
 import keras
 import tensorflow as tf
 
-from zoo import losses, tricks
-from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
+from zoo import losses, papers
+from zoo.families._adversarial import AdversarialModel
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class CramerGAN(tricks.DiscriminatorTricks, GenerativeModel):
+class CramerGAN(AdversarialModel):
     """Cramér GAN, Algorithm 1 of Bellemare et al. 2017.
 
     Each ``train_step`` runs ``n_critic`` critic updates, each on the step's real batch
@@ -31,27 +31,19 @@ class CramerGAN(tricks.DiscriminatorTricks, GenerativeModel):
       penalty_weight: λ.
       n_critic: critic updates per generator update.
       seed: seed of the training noise.
-      instance_noise, noise_anneal_steps, historical_averaging: see :mod:`zoo.tricks`.
+      packing, ema_decay, ema_start, instance_noise, noise_anneal_steps, historical_averaging:
+        see :class:`~zoo.families._adversarial.AdversarialModel`.
     """
 
     FAMILY = "cramer"
-
-    NETWORKS = ("generator", "discriminator")
-    OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
+    PAPERS = (papers.CRAMER,)
     LOSSES = ("d_loss", "g_loss", "surrogate", "gradient_penalty")
+    FEATURE_MATCHING = False  # the generator loss is an energy distance, not a classifier's
+    LABEL_SMOOTHING = False
 
     def __init__(self, generator, discriminator, penalty_weight=10.0, n_critic=5, seed=None, **kwargs):
-        tricks_kwargs = tricks.pop_trick_kwargs(kwargs)
-        super().__init__(generator, seed=seed, **kwargs)
-        if int(n_critic) < 1:
-            raise ValueError(f"n_critic must be a positive integer. Received: n_critic={n_critic!r}")
-        if tricks_kwargs.get("feature_matching"):
-            raise ValueError("feature_matching does not apply to CramerGAN, whose generator loss is an "
-                             "energy distance. Received: feature_matching=True")
-        self.discriminator = discriminator
+        super().__init__(generator, discriminator, n_critic=n_critic, seed=seed, **kwargs)
         self.penalty_weight = float(penalty_weight)
-        self.n_critic = int(n_critic)
-        self.init_tricks(**tricks_kwargs)
 
     def critic(self, x, h_reference, training=True):
         """``f(x) = ‖h(x) - h(x'_g)‖ - ‖h(x)‖`` given ``h(x'_g)``: ``[batch]``."""
@@ -71,30 +63,19 @@ class CramerGAN(tricks.DiscriminatorTricks, GenerativeModel):
         h = lambda x: self.discriminator(x, training=True)  # noqa: E731
         return losses.cramer_generator_loss(h(real), h(fake), h(fake_prime))
 
-    def _two_samples(self, batch_size):
-        fake = self.generator(self.sample_latent(batch_size), training=True)
-        fake_prime = self.generator(self.sample_latent(batch_size), training=True)
-        return fake, fake_prime
-
-    def train_step(self, data):
-        x, _ = unpack_batch(data)
+    # ------------------------------------------------------------- the hooks
+    def critic_samples(self, x, labels=None):
+        # Two independent generator samples in every estimate (Algorithm 1).
         batch_size = tf.shape(x)[0]
+        return x, self.fake_samples(batch_size), self.fake_samples(batch_size)
 
-        for _ in range(self.n_critic):
-            with tf.GradientTape() as tape:
-                real, fake, fake_prime = self.critic_inputs(x, *self._two_samples(batch_size))
-                epsilon = self.uniform(batch_size)
-                d_loss, surrogate, penalty = self.critic_loss(real, fake, fake_prime, epsilon)
-                scaled = replica_scale(d_loss)
-            self.apply_update(tape, scaled, "d_optimizer")
+    def critic_cost(self, real, fake, fake_prime, labels=None):
+        epsilon = self.uniform(tf.shape(real)[0])  # this replica's rows of the global batch's ε
+        loss, surrogate, penalty = self.critic_loss(real, fake, fake_prime, epsilon)
+        return loss, {"surrogate": surrogate, "gradient_penalty": penalty}
 
-        with tf.GradientTape() as tape:
-            real, fake, fake_prime = self.critic_inputs(x, *self._two_samples(batch_size))
-            g_loss = self.generator_loss(real, fake, fake_prime)
-            scaled = replica_scale(g_loss)
-        self.apply_update(tape, scaled, "g_optimizer")
-        return self.track(d_loss=d_loss, g_loss=g_loss, surrogate=surrogate, gradient_penalty=penalty)
+    def generator_cost(self, real, fake, fake_prime, labels=None):
+        return self.generator_loss(real, fake, fake_prime)
 
     def get_config(self):
-        return {**super().get_config(), "penalty_weight": self.penalty_weight, "n_critic": self.n_critic,
-                **self.tricks_config()}
+        return {**super().get_config(), "penalty_weight": self.penalty_weight}

@@ -10,17 +10,19 @@ which exports record as ``family: "dcgan"`` with the DCGAN paper beside the GAN 
 Example::
 
     from zoo.networks import dcgan_generator, dcgan_discriminator
-    model = DCGAN(dcgan_generator(100, 64, 3), dcgan_discriminator(64, 3))
+    model = DCGAN(dcgan_generator(100, 64, 3), dcgan_discriminator(64, 3, packing=2),
+                  packing=2, ema_decay=0.999)  # PacGAN2 and an averaged generator: optional
     model.compile(g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
                   d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
 """
 import keras
 
+from zoo import papers
 from zoo.families.gan import GAN
 
-GAN_PAPER = "Goodfellow et al. 2014, Generative Adversarial Nets, arXiv:1406.2661"
-DCGAN_PAPER = ("Radford, Metz & Chintala 2016, Unsupervised Representation Learning with Deep "
-               "Convolutional Generative Adversarial Networks, arXiv:1511.06434")
+# Import-compatible aliases (recipes imported them from here); the strings live in zoo.papers.
+GAN_PAPER = papers.GAN
+DCGAN_PAPER = papers.DCGAN
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -32,4 +34,4 @@ class DCGAN(GAN):
     """
 
     FAMILY = "dcgan"
-    PAPERS = (GAN_PAPER, DCGAN_PAPER)
+    PAPERS = (papers.GAN, papers.DCGAN)

@@ -9,12 +9,12 @@ the alternative generator objective exactly the non-saturating GAN loss.
 """
 import keras
 
-from zoo import divergences
-from zoo.families._base import GenerativeModel, unpack_batch
+from zoo import divergences, papers
+from zoo.families._adversarial import AdversarialModel
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class FGAN(GenerativeModel):
+class FGAN(AdversarialModel):
     """Single-step gradient method of f-GAN (Algorithm 1): one critic and one generator
     update per batch.
 
@@ -27,13 +27,14 @@ class FGAN(GenerativeModel):
       generator_objective: ``"alternative"`` (maximise ``E_Q[g_f(V)]``, §3.2, default) or
         ``"saddle"`` (minimise the saddle objective ``F`` itself).
       seed: seed of the training noise.
+      packing, ema_decay, ema_start, instance_noise, noise_anneal_steps, historical_averaging,
+        feature_matching: see :class:`~zoo.families._adversarial.AdversarialModel`.
     """
 
     FAMILY = "fgan"
-
-    NETWORKS = ("generator", "discriminator")
-    OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
+    PAPERS = (papers.FGAN,)
     LOSSES = ("d_loss", "g_loss", "divergence")
+    LABEL_SMOOTHING = False  # the critic's loss is the variational bound, not the logistic loss
 
     def __init__(self, generator, discriminator, divergence="gan", generator_objective="alternative",
                  seed=None, **kwargs):
@@ -43,9 +44,8 @@ class FGAN(GenerativeModel):
                 "FGAN generator_objective must be 'alternative' or 'saddle'. "
                 f"Received: generator_objective={generator_objective!r}"
             )
-        super().__init__(generator, seed=seed, **kwargs)
-        self.discriminator = discriminator
         self.generator_objective = generator_objective
+        super().__init__(generator, discriminator, seed=seed, **kwargs)
 
     def discriminator_loss(self, real_outputs, fake_outputs):
         return divergences.fgan_critic_loss(self.divergence, real_outputs, fake_outputs)
@@ -53,11 +53,10 @@ class FGAN(GenerativeModel):
     def generator_loss(self, fake_outputs):
         return divergences.fgan_generator_loss(self.divergence, fake_outputs, self.generator_objective)
 
-    def train_step(self, data):
-        x, _ = unpack_batch(data)
-        d_loss, g_loss = self.alternating_step(x)
+    def critic_cost(self, real, fake, labels=None):
+        d_loss, _ = super().critic_cost(real, fake)
         # -d_loss is the critic's current lower bound on D_f(P_data ‖ Q_G) (before its step).
-        return self.track(d_loss=d_loss, g_loss=g_loss, divergence=-d_loss)
+        return d_loss, {"divergence": -d_loss}
 
     def get_config(self):
         return {**super().get_config(), "divergence": self.divergence.name,

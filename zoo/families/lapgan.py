@@ -21,11 +21,10 @@ for any family.
 import keras
 import tensorflow as tf
 
-from zoo import losses
-from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
+from zoo import losses, papers, tricks
+from zoo.families._adversarial import AdversarialModel, check_critic_input
 
-LAPGAN_PAPER = ("Denton, Chintala, Szlam & Fergus 2015, Deep Generative Image Models using a "
-                "Laplacian Pyramid of Adversarial Networks, arXiv:1506.05751")
+LAPGAN_PAPER = papers.LAPGAN  # import-compatible alias
 
 
 def downsample(images):
@@ -62,25 +61,30 @@ def reconstruct(bands):
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class LAPGAN(GenerativeModel):
+class LAPGAN(AdversarialModel):
     """A Laplacian pyramid of GANs.
 
     Args:
       generators: coarse to fine; ``generators[0]``: ``z_0 -> I_K``; ``generators[k]``:
         ``[z_k, low] -> residual``, each level doubling the resolution.
       discriminators: coarse to fine; ``discriminators[0]``: ``I_K -> logit``;
-        ``discriminators[k]``: ``concat([residual, low], channels) -> logit``.
+        ``discriminators[k]``: ``concat([residual, low], channels) -> logit`` (channels
+        times ``packing`` with PacGAN packing).
       loss: generator loss, ``"non_saturating"`` or ``"minimax"`` (every level).
       band_pass: project each generated residual onto the residuals a pyramid can hold,
         ``h - u(d(h))`` (so ``d(h) = 0`` as for real ones): a finer level then adds detail and
         cannot shift the coarser image it is given.  Not in the paper (its blur-and-subsample
         pyramid has no such exact subspace); ``False`` gives the paper's unconstrained G_k.
       seed: seed of the training noise.
+      packing, ema_decay, ema_start, instance_noise, noise_anneal_steps, historical_averaging,
+        label_smoothing: every level's, see :class:`~zoo.families._adversarial.AdversarialModel`.
     """
 
     FAMILY = "lapgan"
-    PAPERS = (LAPGAN_PAPER,)
-    LOSSES = ("d_loss", "g_loss")
+    PAPERS = (papers.LAPGAN,)
+    NETWORK_ARGS = ("generators", "discriminators")
+    FEATURE_MATCHING = False  # one discriminator per level, no single layer to match
+    GENERATOR_SEES_DATA = False
 
     def __init__(self, generators, discriminators, loss="non_saturating", band_pass=True, seed=None, **kwargs):
         generators, discriminators = list(generators), list(discriminators)
@@ -91,8 +95,15 @@ class LAPGAN(GenerativeModel):
             )
         if loss not in losses.GENERATOR_LOSSES:
             raise ValueError(f"LAPGAN loss must be one of {sorted(losses.GENERATOR_LOSSES)}. Received: loss={loss!r}")
-        super().__init__(None, seed=seed, **kwargs)  # no single generator: levels below
+        tricks_kwargs = tricks.pop_trick_kwargs(kwargs)
+        super().__init__(None, None, seed=seed, **kwargs)  # no single generator: levels below
         self.levels = len(generators)
+        # The contract's names, per level: every player owns one network per level.  One
+        # optimizer per player over all levels is the same as one per level (Adam's state is
+        # per parameter, and levels share no variables).
+        self.NETWORKS = tuple(f"generator_{k}" for k in range(self.levels)) + tuple(
+            f"discriminator_{k}" for k in range(self.levels))
+        self.OPTIMIZERS = {"d_optimizer": self.NETWORKS[self.levels:], "g_optimizer": self.NETWORKS[:self.levels]}
         for k, (g, d) in enumerate(zip(generators, discriminators)):
             setattr(self, f"generator_{k}", g)
             setattr(self, f"discriminator_{k}", d)
@@ -105,22 +116,17 @@ class LAPGAN(GenerativeModel):
                     f"each LAPGAN level doubles the resolution: level {k} must output {2 * previous}×{2 * previous}. "
                     f"Received: {current}×{current}"
                 )
+        for k, d in enumerate(discriminators):
+            band = tuple(int(s) for s in generators[k].outputs[0].shape[1:])
+            judged = band if k == 0 else band[:-1] + (2 * band[-1],)  # the residual beside the low-pass image
+            check_critic_input(d, [judged], self.packing, role=f"discriminators[{k}]")
+        self.init_tricks(**tricks_kwargs)
+        self.init_ema()
 
     def _resolution(self, k):
         return int(getattr(self, f"generator_{k}").outputs[0].shape[1])
 
     # ------------------------------------------------- the contract, per level
-    @property
-    def NETWORKS(self):  # noqa: N802 (the contract's name)
-        return tuple(f"generator_{k}" for k in range(self.levels)) + tuple(
-            f"discriminator_{k}" for k in range(self.levels))
-
-    @property
-    def OPTIMIZERS(self):  # noqa: N802
-        # One optimizer per player over all levels: Adam's state is per parameter, so this is
-        # the same as one optimizer per level (levels share no variables).
-        return {"d_optimizer": self.NETWORKS[self.levels:], "g_optimizer": self.NETWORKS[:self.levels]}
-
     @property
     def generators(self):
         return [getattr(self, f"generator_{k}") for k in range(self.levels)]
@@ -145,72 +151,52 @@ class LAPGAN(GenerativeModel):
     def split_latent(self, z):
         return tf.split(z, self.level_latent_dims, axis=-1)
 
-    def call(self, z, training=False):
+    def synthesise(self, z, generators, training=False):
         """Coarse to fine (Figure 1): ``Ĩ_K = G_0(z_0)``, then ``Ĩ = u(Ĩ) + G_k(z_k, u(Ĩ))``."""
         codes = self.split_latent(z)
-        image = self.generators[0](codes[0], training=training)
-        for generator, code in zip(self.generators[1:], codes[1:]):
+        image = generators[0](codes[0], training=training)
+        for generator, code in zip(generators[1:], codes[1:]):
             low = upsample(image)
             image = low + self._residual(generator([code, low], training=training))
         # Residuals are unbounded; the zoo's images live in [-1, 1].
         return tf.clip_by_value(image, -1.0, 1.0)
 
+    def call(self, z, training=False):
+        return self.synthesise(z, self.generators, training)
+
     def generate(self, z):
-        return self(z, training=False)
+        return self.synthesise(z, [self.served(f"generator_{k}") for k in range(self.levels)])
 
     def _residual(self, h):
         return h - upsample(downsample(h)) if self.band_pass else h
 
     # -------------------------------------------------------------- training
-    def _judge(self, k, band, low):
-        inputs = band if low is None else tf.concat([band, low], axis=-1)
-        return self.discriminators[k](inputs, training=True)
+    # Each level is its own GAN on the real low-pass images; the losses are summed, and
+    # since the levels share no variables the sum trains each one independently (§3).
+    # What the critic compares: per level, D_k's input on real and on generated residuals.
+    def critic_samples(self, x, labels=None):
+        bands, lows = laplacian_pyramid(x, self.levels)
+        codes = self.split_latent(self.sample_latent(tf.shape(x)[0]))
+        judged = lambda band, low: band if low is None else tf.concat([band, low], axis=-1)  # noqa: E731
+        real = [judged(band, low) for band, low in zip(bands, lows)]
+        fake = [judged(self._fake_band(k, codes[k], lows[k]), lows[k]) for k in range(self.levels)]
+        return real, fake
 
     def _fake_band(self, k, code, low):
         if low is None:
             return self.generators[k](code, training=True)
         return self._residual(self.generators[k]([code, low], training=True))
 
-    def train_step(self, data):
-        x, _ = unpack_batch(data)
-        bands, lows = laplacian_pyramid(x, self.levels)
-        batch_size = tf.shape(x)[0]
+    def critic_cost(self, real, fake, labels=None):
+        return tf.add_n([self.discriminator_loss(d(r, training=True), d(f, training=True))
+                         for d, r, f in zip(self.discriminators, real, fake)]), {}
 
-        # Each level is its own GAN on the real low-pass images; the losses are summed, and
-        # since the levels share no variables the sum trains each one independently (§3).
-        codes = self.split_latent(self.sample_latent(batch_size))
-        with tf.GradientTape() as tape:
-            d_loss = tf.add_n([
-                losses.gan_discriminator_loss(self._judge(k, bands[k], lows[k]),
-                                              self._judge(k, self._fake_band(k, codes[k], lows[k]), lows[k]))
-                for k in range(self.levels)
-            ])
-            scaled = replica_scale(d_loss)
-        self.apply_update(tape, scaled, "d_optimizer")
+    def generator_cost(self, real, fake, labels=None):
+        return tf.add_n([self.generator_loss(d(f, training=True)) for d, f in zip(self.discriminators, fake)])
 
-        codes = self.split_latent(self.sample_latent(batch_size))
-        generator_loss = losses.GENERATOR_LOSSES[self.objective]
-        with tf.GradientTape() as tape:
-            g_loss = tf.add_n([
-                generator_loss(self._judge(k, self._fake_band(k, codes[k], lows[k]), lows[k]))
-                for k in range(self.levels)
-            ])
-            scaled = replica_scale(g_loss)
-        self.apply_update(tape, scaled, "g_optimizer")
-        return self.track(d_loss=d_loss, g_loss=g_loss)
+    def generator_loss(self, fake_logits):
+        return losses.GENERATOR_LOSSES[self.objective](fake_logits)
 
     # ----------------------------------------------------------- serialization
     def get_config(self):
-        return {
-            "name": self.name, "trainable": self.trainable, "seed": self.seed, "loss": self.objective,
-            "band_pass": self.band_pass,
-            "generators": [keras.saving.serialize_keras_object(g) for g in self.generators],
-            "discriminators": [keras.saving.serialize_keras_object(d) for d in self.discriminators],
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("generators", "discriminators"):
-            config[key] = [keras.saving.deserialize_keras_object(c) for c in config[key]]
-        return cls(**config)
+        return {**super().get_config(), "loss": self.objective, "band_pass": self.band_pass}

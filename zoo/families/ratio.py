@@ -11,12 +11,12 @@ default reverse KL: ``L_G = −E_Q[log r(G(z))]``, i.e. ``KL(Q‖P)``).
 import keras
 import tensorflow as tf
 
-from zoo import divergences
-from zoo.families._base import GenerativeModel, unpack_batch
+from zoo import divergences, papers
+from zoo.families._adversarial import AdversarialModel
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class RatioMatchingGAN(GenerativeModel):
+class RatioMatchingGAN(AdversarialModel):
     """Alternating ratio-matching and generator updates, one each per batch.
 
     Args:
@@ -27,18 +27,19 @@ class RatioMatchingGAN(GenerativeModel):
       divergence: the f-divergence the generator descends through r (``"reverse_kl"``
         default; any name of ``zoo.divergences``).
       seed: seed of the training noise.
+      packing, ema_decay, ema_start, instance_noise, noise_anneal_steps, historical_averaging,
+        feature_matching: see :class:`~zoo.families._adversarial.AdversarialModel` (with
+        packing, r estimates the ratio of the packed distributions).
     """
 
     FAMILY = "ratio"
-
-    NETWORKS = ("generator", "discriminator")
-    OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
+    PAPERS = (papers.IMPLICIT_MODELS, papers.DENSITY_RATIO_GAN)
     LOSSES = ("d_loss", "g_loss", "pearson")
+    LABEL_SMOOTHING = False  # the ratio network's loss is least-squares importance fitting
 
     def __init__(self, generator, discriminator, divergence="reverse_kl", seed=None, **kwargs):
         self.divergence = divergences.get(divergence)
-        super().__init__(generator, seed=seed, **kwargs)
-        self.discriminator = discriminator
+        super().__init__(generator, discriminator, seed=seed, **kwargs)
 
     @staticmethod
     def ratio(outputs):
@@ -53,11 +54,10 @@ class RatioMatchingGAN(GenerativeModel):
             self.divergence, self.ratio(fake_outputs), log_ratio_q=divergences.log_softplus(fake_outputs)
         )
 
-    def train_step(self, data):
-        x, _ = unpack_batch(data)
-        d_loss, g_loss = self.alternating_step(x)
+    def critic_cost(self, real, fake, labels=None):
+        d_loss, _ = super().critic_cost(real, fake)
         # At the optimal ratio the matching loss is −½(1 + χ²(P‖Q)): track that χ² estimate.
-        return self.track(d_loss=d_loss, g_loss=g_loss, pearson=-2.0 * d_loss - 1.0)
+        return d_loss, {"pearson": -2.0 * d_loss - 1.0}
 
     def get_config(self):
         return {**super().get_config(), "divergence": self.divergence.name}

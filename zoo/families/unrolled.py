@@ -11,7 +11,8 @@ updated as in the GAN: only the first step is applied (§2.2).
 import keras
 import tensorflow as tf
 
-from zoo.families._base import replica_scale, unpack_batch
+from zoo import papers
+from zoo.families._base import replica_scale
 from zoo.families.gan import GAN
 
 UNROLL_OPTIMIZERS = ("adam", "sgd")
@@ -43,6 +44,8 @@ class UnrolledGAN(GAN):
     """
 
     FAMILY = "unrolled"
+    PAPERS = (papers.GAN, papers.UNROLLED)
+    FEATURE_MATCHING = False  # the generator's loss is the unrolled discriminator's output
 
     def __init__(self, generator, discriminator, unroll_steps=5, unroll_optimizer="adam",
                  unroll_learning_rate=None, loss="non_saturating", label_smoothing=0.0, seed=None, **kwargs):
@@ -52,9 +55,6 @@ class UnrolledGAN(GAN):
             raise ValueError(
                 f"unroll_optimizer must be one of {UNROLL_OPTIMIZERS}. Received: unroll_optimizer={unroll_optimizer!r}"
             )
-        if kwargs.get("feature_matching"):
-            raise ValueError("UnrolledGAN unrolls the discriminator's output; feature matching replaces it. "
-                             "Use GAN(feature_matching=True). Received: feature_matching=True")
         super().__init__(generator, discriminator, loss=loss, label_smoothing=label_smoothing, seed=seed, **kwargs)
         if self.discriminator.non_trainable_variables:
             # Batch-norm statistics would need unrolling too; the paper's discriminators on
@@ -128,22 +128,12 @@ class UnrolledGAN(GAN):
         return params
 
     # --------------------------------------------------------------- the step
-    def train_step(self, data):
-        x, _ = unpack_batch(data)
-        batch_size = tf.shape(x)[0]
-
-        # The discriminator's update: GAN's, unchanged (only the first unrolled step is real).
-        d_loss = self.discriminator_step(x)
-
-        z = self.sample_latent(batch_size)
-        with tf.GradientTape() as tape:
-            real, fake = self.critic_inputs(x, self.generator(z, training=True))
-            params = self.unrolled_parameters(real, fake)
-            fake_logits, _ = self.discriminator.stateless_call(params, [], fake, training=True)
-            g_loss = self.generator_loss(fake_logits)
-            scaled = replica_scale(g_loss)
-        self.apply_update(tape, scaled, "g_optimizer")
-        return self.track(d_loss=d_loss, g_loss=g_loss)
+    # The discriminator's update is GAN's, unchanged (only the first unrolled step is real);
+    # the generator's loss is taken with the unrolled discriminator θ_D^K.
+    def generator_cost(self, real, fake, labels=None):
+        params = self.unrolled_parameters(real, fake)
+        fake_logits, _ = self.discriminator.stateless_call(params, [], fake, training=True)
+        return self.generator_loss(fake_logits)
 
     def get_config(self):
         return {

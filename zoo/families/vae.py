@@ -20,62 +20,18 @@ import keras
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
+from zoo import papers
+from zoo.distributions import (
+    check_likelihood,
+    gaussian_posterior,
+    gumbel_softmax,
+    likelihood_distribution,
+    likelihood_mean,
+    log_likelihood,
+)
+from zoo.families._base import GenerativeModel, unpack_batch
 
 tfd = tfp.distributions
-
-MIN_SCALE = 1e-3  # floor of the Gaussian scales: keeps log-densities finite early in training
-LIKELIHOODS = ("gaussian", "bernoulli")
-
-
-def gumbel_softmax(logits, uniform, temperature):
-    """A draw of ``tfd.RelaxedOneHotCategorical(temperature, logits)`` from uniform noise.
-
-    Formula: ``y = softmax((logits + g) / τ)``, ``g = −log(−log u)`` Gumbel noise (Jang et al.
-    2017, eq. 1; tfp's sampler computes the same): differentiable in the logits, and one-hot
-    as ``τ → 0``.  Taking ``u`` as an argument lets the family draw it replica-consistently.
-    """
-    tiny = 1e-20
-    gumbel = -tf.math.log(-tf.math.log(uniform + tiny) + tiny)
-    return tf.nn.softmax((logits + gumbel) / temperature, axis=-1)
-
-
-def gaussian_posterior(params):
-    """``[N, 2d]`` encoder output -> ``N(μ, diag σ²)`` with ``σ = softplus(·) + MIN_SCALE``."""
-    loc, raw_scale = tf.split(params, 2, axis=-1)
-    return tfd.MultivariateNormalDiag(loc=loc, scale_diag=tf.nn.softplus(raw_scale) + MIN_SCALE)
-
-
-def likelihood_distribution(params, likelihood, event_ndims=None):
-    """The decoder's ``p(x|z)`` over whole examples (``tfd.Independent`` over the data axes).
-
-    - ``"gaussian"``: ``params`` hold location and raw scale on the last axis (2 channels per
-      value), ``x ~ N(loc, softplus(raw)²)`` on the data's own [-1, 1] scale.
-    - ``"bernoulli"``: ``params`` are logits of the pixel intensities mapped to [0, 1]
-      (``(x + 1) / 2``); for grey levels this is the usual cross-entropy, not a normalised
-      density, so only the Gaussian gives a likelihood bound in nats.
-
-    ``event_ndims``: the number of data axes (default: all axes after the first).
-    """
-    rank = len(params.shape) - 1 if event_ndims is None else event_ndims
-    if likelihood == "gaussian":
-        loc, raw_scale = tf.split(params, 2, axis=-1)
-        base = tfd.Normal(loc=loc, scale=tf.nn.softplus(raw_scale) + MIN_SCALE)
-    else:
-        base = tfd.Bernoulli(logits=params, dtype=params.dtype)
-    return tfd.Independent(base, reinterpreted_batch_ndims=rank)
-
-
-def likelihood_target(x, likelihood):
-    """The values ``p(x|z)`` is evaluated at: ``x`` (Gaussian) or ``(x + 1) / 2`` (Bernoulli)."""
-    return x if likelihood == "gaussian" else (x + 1.0) / 2.0
-
-
-def likelihood_mean(params, likelihood):
-    """E[x|z] in the data's [-1, 1] range."""
-    if likelihood == "gaussian":
-        return tf.split(params, 2, axis=-1)[0]
-    return 2.0 * tf.sigmoid(params) - 1.0
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -97,15 +53,13 @@ class VAE(GenerativeModel):
     OPTIMIZERS = {"vae_optimizer": ("encoder", "generator")}
     LOSSES = ("neg_elbo", "reconstruction", "kl")
     FAMILY = "vae"
-    PAPERS = ["Kingma & Welling 2013, Auto-Encoding Variational Bayes, arXiv:1312.6114"]
+    PAPERS = (papers.VAE,)
 
     def __init__(self, encoder, generator, likelihood="gaussian", discrete_dim=0, temperature=0.5, seed=None,
                  **kwargs):
-        if likelihood not in LIKELIHOODS:
-            raise ValueError(f"likelihood must be one of {LIKELIHOODS}. Received: likelihood={likelihood!r}")
         super().__init__(generator, seed=seed, **kwargs)
         self.encoder = encoder
-        self.likelihood = likelihood
+        self.likelihood = check_likelihood(likelihood)
         self.discrete_dim = int(discrete_dim)
         self.temperature = float(temperature)
         expected = 2 * self.continuous_dim + self.discrete_dim
@@ -167,8 +121,8 @@ class VAE(GenerativeModel):
         """Per-example ``(-E_q log p(x|z), KL)`` with one reparameterised sample."""
         q, logits = self.posterior(x, training=training)
         z = self.reparameterised_sample(q, logits)
-        reconstruction = -self.decoder_distribution(z, training=training).log_prob(
-            likelihood_target(x, self.likelihood))
+        reconstruction = -log_likelihood(self.generator(z, training=training), x, self.likelihood,
+                                         len(self.data_shape))
         return reconstruction, self.kl(q, logits)
 
     def train_step(self, data):
@@ -177,8 +131,7 @@ class VAE(GenerativeModel):
             reconstruction, kl = self.negative_elbo_terms(x, training=True)
             reconstruction, kl = tf.reduce_mean(reconstruction), tf.reduce_mean(kl)
             neg_elbo = reconstruction + kl
-            scaled = replica_scale(neg_elbo)
-        self.apply_update(tape, scaled, "vae_optimizer")
+        self.apply_update(tape, neg_elbo, "vae_optimizer")
         return self.track(neg_elbo=neg_elbo, reconstruction=reconstruction, kl=kl)
 
     # ------------------------------------------------------------ the bounds
@@ -187,33 +140,28 @@ class VAE(GenerativeModel):
             raise ValueError(f"{what} needs a purely Gaussian latent (the relaxed categorical has no "
                              f"tractable prior density here). Received: discrete_dim={self.discrete_dim}")
 
-    def importance_log_weights(self, x, k, seed=(0, 0)):
-        """``[k, N]`` log weights ``log p(x|z_i) + log p(z_i) - log q(z_i|x)``, ``z_i ~ q(z|x)``.
-
-        Their mean over i is a Monte-Carlo ELBO; their log-mean-exp the IWAE_k bound.
-        """
-        self._continuous_only("importance_log_weights")
+    def _posterior_samples(self, x, k, seed):
+        """``(q(z|x), z [k, N, d], log p(x|z) [k, N])`` for ``k`` draws per example."""
+        self._continuous_only("the likelihood bounds")
         x = tf.convert_to_tensor(x, tf.float32)
         q, _ = self.posterior(x)
         z = q.sample(k, seed=tf.constant(seed, tf.int32))  # [k, N, d]
         n = tf.shape(x)[0]
         params = self.generator(tf.reshape(z, [-1, self.latent_dim]), training=False)
         params = tf.reshape(params, tf.concat([[k, n], tf.shape(params)[1:]], axis=0))
-        log_px_z = likelihood_distribution(params, self.likelihood, len(self.data_shape)).log_prob(
-            likelihood_target(x, self.likelihood))
+        return q, z, log_likelihood(params, x, self.likelihood, len(self.data_shape))
+
+    def importance_log_weights(self, x, k, seed=(0, 0)):
+        """``[k, N]`` log weights ``log p(x|z_i) + log p(z_i) - log q(z_i|x)``, ``z_i ~ q(z|x)``.
+
+        Their mean over i is a Monte-Carlo ELBO; their log-mean-exp the IWAE_k bound.
+        """
+        q, z, log_px_z = self._posterior_samples(x, k, seed)
         return log_px_z + self.prior().log_prob(z) - q.log_prob(z)
 
     def elbo(self, x, k=1, seed=(0, 0)):
         """Per-example ELBO: ``E_q log p(x|z)`` over ``k`` samples minus the closed-form KL."""
-        self._continuous_only("elbo")
-        x = tf.convert_to_tensor(x, tf.float32)
-        q, _ = self.posterior(x)
-        z = q.sample(k, seed=tf.constant(seed, tf.int32))
-        n = tf.shape(x)[0]
-        params = self.generator(tf.reshape(z, [-1, self.latent_dim]), training=False)
-        params = tf.reshape(params, tf.concat([[k, n], tf.shape(params)[1:]], axis=0))
-        log_px_z = likelihood_distribution(params, self.likelihood, len(self.data_shape)).log_prob(
-            likelihood_target(x, self.likelihood))
+        q, _, log_px_z = self._posterior_samples(x, k, seed)
         return tf.reduce_mean(log_px_z, axis=0) - self.kl(q)
 
     def iwae_bound(self, x, k=1000, seed=(0, 0)):
@@ -237,8 +185,8 @@ class VAE(GenerativeModel):
         return likelihood_mean(self.generator(z, training=training), self.likelihood)
 
     def generate(self, z):
-        """E[x|z]: the mean of the likelihood, in the data's range."""
-        return likelihood_mean(self.generator(z, training=False), self.likelihood)
+        """E[x|z]: the mean of the likelihood, in the data's range (served weights)."""
+        return likelihood_mean(self.served("generator")(z, training=False), self.likelihood)
 
     def sample_latent(self, batch_size):
         z = self.normal(batch_size, (self.continuous_dim,))
@@ -247,14 +195,14 @@ class VAE(GenerativeModel):
             z = tf.concat([z, tf.one_hot(tf.cast(tf.floor(u), tf.int32), self.discrete_dim)], axis=-1)
         return z
 
-    def sample(self, n, seed):
-        """Ancestral samples: z from the prior (a one-hot class for the categorical part)."""
+    def prior_sample(self, n, seed):
+        """z from the prior: Gaussian, then a one-hot class for the categorical part."""
         seed = tf.stack([seed, 0])
         z = tf.random.stateless_normal([n, self.continuous_dim], seed=seed)
         if self.discrete_dim:
             c = tf.random.stateless_uniform([n], seed=seed + [0, 1], maxval=self.discrete_dim, dtype=tf.int32)
             z = tf.concat([z, tf.one_hot(c, self.discrete_dim)], axis=-1)
-        return self.generate(z), z
+        return z
 
     def encode(self, x):
         """The posterior mean (class probabilities for the categorical part)."""

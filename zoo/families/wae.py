@@ -18,10 +18,11 @@ so each code stays sharp and reconstructions stay good.
 import keras
 import tensorflow as tf
 
-from zoo import kernels, losses
-from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
+from zoo import kernels, papers
+from zoo.families._adversarial import AdversarialModel
+from zoo.families._base import GenerativeModel, unpack_batch
 
-PAPERS = ["Tolstikhin et al. 2018, Wasserstein Auto-Encoders, arXiv:1711.01558"]
+PAPERS = (papers.WAE,)  # import-compatible alias
 
 
 def squared_l2_cost(x, x_reconstructed):
@@ -38,34 +39,36 @@ def _gather_replicas(tensor):
     return context.all_gather(tensor, axis=0)
 
 
-class _WAE(GenerativeModel):
-    """What both WAEs share: a deterministic encoder, the reconstruction cost, the prior."""
+class _WAE:
+    """What both WAEs share (a mixin before the base class): the prior N(0, σ_z² I), the
+    deterministic encoder, the reconstruction cost and the penalty weight λ."""
 
     FAMILY = "wae"
-    PAPERS = PAPERS
+    PAPERS = (papers.WAE,)
 
-    def __init__(self, encoder, generator, lam=10.0, prior_variance=1.0, seed=None, **kwargs):
-        super().__init__(generator, seed=seed, **kwargs)
-        self.encoder = encoder
+    def init_wae(self, lam, prior_variance):
         self.lam = float(lam)
         self.prior_variance = float(prior_variance)
 
     def sample_latent(self, batch_size):
         return self.normal(batch_size, (self.latent_dim,)) * self.prior_variance ** 0.5
 
-    def sample(self, n, seed):
-        z = tf.random.stateless_normal([n, self.latent_dim], seed=tf.stack([seed, 0])) * self.prior_variance ** 0.5
-        return self.generate(z), z
+    def prior_sample(self, n, seed):
+        return super().prior_sample(n, seed) * self.prior_variance ** 0.5
 
     def encode(self, x):
         return self.encoder(x, training=False)
+
+    def reconstruction_cost(self, x, z):
+        """``E_x c(x, G(z))`` on the batch, with the codes ``z = Q(x)``."""
+        return tf.reduce_mean(squared_l2_cost(x, self.generator(z, training=True)))
 
     def get_config(self):
         return {**super().get_config(), "lam": self.lam, "prior_variance": self.prior_variance}
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class WAEMMD(_WAE):
+class WAEMMD(_WAE, GenerativeModel):
     """WAE with the MMD penalty (Algorithm 2).
 
     Args:
@@ -74,6 +77,7 @@ class WAEMMD(_WAE):
       lam: λ, the weight of the MMD penalty (10 in the paper).
       prior_variance: σ_z² of the prior N(0, σ_z² I) (also the IMQ kernel's base scale).
       kernel: ``"imq"`` (the paper) or ``"rbf"``.
+      seed, ema_decay, ema_start: as :class:`~zoo.families._base.GenerativeModel`.
     """
 
     NETWORKS = ("encoder", "generator")
@@ -84,7 +88,9 @@ class WAEMMD(_WAE):
     def __init__(self, encoder, generator, lam=10.0, prior_variance=1.0, kernel="imq", seed=None, **kwargs):
         if kernel not in kernels.KERNELS:
             raise ValueError(f"kernel must be one of {sorted(kernels.KERNELS)}. Received: kernel={kernel!r}")
-        super().__init__(encoder, generator, lam=lam, prior_variance=prior_variance, seed=seed, **kwargs)
+        super().__init__(generator, seed=seed, **kwargs)
+        self.encoder = encoder
+        self.init_wae(lam, prior_variance)
         self.kernel = kernel
 
     def penalty(self, z_encoded, z_prior):
@@ -96,14 +102,13 @@ class WAEMMD(_WAE):
         z_prior = self.sample_latent(tf.shape(x)[0])
         with tf.GradientTape() as tape:
             z = self.encoder(x, training=True)
-            reconstruction = tf.reduce_mean(squared_l2_cost(x, self.generator(z, training=True)))
+            reconstruction = self.reconstruction_cost(x, z)
             # MMD is a statistic of the whole batch (all pairs), not a mean over examples: on N
             # replicas it is computed on the gathered global batch, so that N-replica training
             # equals 1-device training (all_gather passes the gradient back to each replica).
             mmd = self.penalty(_gather_replicas(z), _gather_replicas(z_prior))
             loss = reconstruction + self.lam * mmd
-            scaled = replica_scale(loss)
-        self.apply_update(tape, scaled, "ae_optimizer")
+        self.apply_update(tape, loss, "ae_optimizer")
         return self.track(wae_loss=loss, reconstruction=reconstruction, mmd=mmd)
 
     def get_config(self):
@@ -111,46 +116,50 @@ class WAEMMD(_WAE):
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class WAEGAN(_WAE):
+class WAEGAN(_WAE, AdversarialModel):
     """WAE with an adversarial penalty in the latent space (Algorithm 1).
 
     Args:
       encoder: ``keras.Model`` x -> z (deterministic).
       generator: the decoder, z -> x.
-      discriminator: ``keras.Model`` z -> logit ``[N, 1]`` (prior draws are "real").
+      discriminator: ``keras.Model`` z -> logit ``[N, 1]`` (prior draws are "real"; ``[N / m, 1]``
+        on packs of codes with ``packing=m``).
       lam: λ (1 in the paper).
       prior_variance: σ_z².
+      seed, packing, ema_decay, ema_start and the tricks: see
+        :class:`~zoo.families._adversarial.AdversarialModel`.
     """
 
     NETWORKS = ("encoder", "generator", "discriminator")
     OPTIMIZERS = {"d_optimizer": ("discriminator",), "ae_optimizer": ("encoder", "generator")}
     LOSSES = ("d_loss", "wae_loss", "reconstruction", "gan_penalty")
     DISCRIMINATES = "z"
+    FEATURE_MATCHING = False  # the encoder's adversarial loss is part of its own step
     FAMILY = "wae-gan"
 
     def __init__(self, encoder, generator, discriminator, lam=1.0, prior_variance=1.0, seed=None, **kwargs):
-        super().__init__(encoder, generator, lam=lam, prior_variance=prior_variance, seed=seed, **kwargs)
-        self.discriminator = discriminator
+        super().__init__(generator, discriminator, encoder=encoder, seed=seed, **kwargs)
+        self.init_wae(lam, prior_variance)
+
+    def critic_samples(self, x, labels=None):
+        # Prior draws are the data of the latent GAN, codes its samples.
+        return self.sample_latent(tf.shape(x)[0]), self.encoder(x, training=True)
+
+    def critic_cost(self, real, fake, labels=None):
+        # D_γ ascends λ/n Σ log D(z_i) + log(1 − D(Q(x_i))); the paper's λ scales the
+        # discriminator's loss too, which only rescales its learning rate.
+        d_loss, logs = super().critic_cost(real, fake)
+        return self.lam * d_loss, logs
 
     def train_step(self, data):
         x, _ = unpack_batch(data)
-        z_prior = self.sample_latent(tf.shape(x)[0])
-
-        # D_γ ascends λ/n Σ log D(z_i) + log(1 − D(Q(x_i))); the paper's λ scales the
-        # discriminator's loss too, which only rescales its learning rate.
-        with tf.GradientTape() as tape:
-            z = self.encoder(x, training=True)
-            d_loss = self.lam * losses.gan_discriminator_loss(
-                self.discriminator(z_prior, training=True), self.discriminator(z, training=True))
-            scaled = replica_scale(d_loss)
-        self.apply_update(tape, scaled, "d_optimizer")
+        d_loss, _ = self.critic_steps(x)
 
         # Q and G descend 1/n Σ c(x_i, G(Q(x_i))) − λ log D(Q(x_i)).
         with tf.GradientTape() as tape:
             z = self.encoder(x, training=True)
-            reconstruction = tf.reduce_mean(squared_l2_cost(x, self.generator(z, training=True)))
-            gan_penalty = losses.non_saturating_generator_loss(self.discriminator(z, training=True))
+            reconstruction = self.reconstruction_cost(x, z)
+            gan_penalty = self.generator_cost(None, *self.critic_inputs(z))
             loss = reconstruction + self.lam * gan_penalty
-            scaled = replica_scale(loss)
-        self.apply_update(tape, scaled, "ae_optimizer")
+        self.apply_update(tape, loss, "ae_optimizer")
         return self.track(d_loss=d_loss, wae_loss=loss, reconstruction=reconstruction, gan_penalty=gan_penalty)

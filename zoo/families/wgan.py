@@ -17,8 +17,8 @@ noise each time (as keras-io's ``wgan_gp.py``): ``fit`` hands one batch per step
 import keras
 import tensorflow as tf
 
-from zoo import losses, tricks
-from zoo.families._base import GenerativeModel, replica_scale, unpack_batch
+from zoo import losses, papers, tricks
+from zoo.families._adversarial import AdversarialModel
 
 
 def clip_weights(variables, clip_value):
@@ -26,27 +26,16 @@ def clip_weights(variables, clip_value):
     tricks.update_variables(variables, lambda v: v.assign(tf.clip_by_value(v, -clip_value, clip_value)))
 
 
-class _Critic(tricks.DiscriminatorTricks, GenerativeModel):
+class _Critic(AdversarialModel):
     """Shared shape of the Wasserstein families: n_critic critic steps, one generator step."""
 
-    NETWORKS = ("generator", "discriminator")
-    OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
     LOSSES = ("d_loss", "g_loss", "wasserstein")
+    FEATURE_MATCHING = False  # a critic has no classifier loss for feature matching to replace
+    LABEL_SMOOTHING = False
+    GENERATOR_SEES_DATA = False
 
     def __init__(self, generator, discriminator, n_critic=5, seed=None, **kwargs):
-        tricks_kwargs = tricks.pop_trick_kwargs(kwargs)
-        super().__init__(generator, seed=seed, **kwargs)
-        if int(n_critic) < 1:
-            raise ValueError(f"n_critic must be a positive integer. Received: n_critic={n_critic!r}")
-        self.discriminator = discriminator
-        self.n_critic = int(n_critic)
-        if tricks_kwargs.get("feature_matching"):
-            raise ValueError(
-                "feature_matching replaces the generator loss of a classifier discriminator (GAN, "
-                f"UnrolledGAN); a critic has no such loss to replace. Received: feature_matching=True for "
-                f"{type(self).__name__}"
-            )
-        self.init_tricks(**tricks_kwargs)
+        super().__init__(generator, discriminator, n_critic=n_critic, seed=seed, **kwargs)
 
     def critic_loss(self, real, fake):
         """(critic loss to minimise, logs): the logs hold the Wasserstein estimate
@@ -56,32 +45,11 @@ class _Critic(tricks.DiscriminatorTricks, GenerativeModel):
         loss = losses.wasserstein_critic_loss(real_scores, fake_scores)
         return loss, {"wasserstein": -loss}
 
-    def after_critic_update(self):
-        """Hook run after each critic update (WGAN clips weights here)."""
+    def critic_cost(self, real, fake, labels=None):
+        return self.critic_loss(real, fake)
 
-    def train_step(self, data):
-        x, _ = unpack_batch(data)
-        batch_size = tf.shape(x)[0]
-
-        for _ in range(self.n_critic):
-            z = self.sample_latent(batch_size)
-            with tf.GradientTape() as tape:
-                real, fake = self.critic_inputs(x, self.generator(z, training=True))
-                d_loss, critic_logs = self.critic_loss(real, fake)
-                scaled = replica_scale(d_loss)
-            self.apply_update(tape, scaled, "d_optimizer")
-            self.after_critic_update()
-
-        z = self.sample_latent(batch_size)
-        with tf.GradientTape() as tape:
-            (fake,) = self.critic_inputs(self.generator(z, training=True))
-            g_loss = losses.wasserstein_generator_loss(self.discriminator(fake, training=True))
-            scaled = replica_scale(g_loss)
-        self.apply_update(tape, scaled, "g_optimizer")
-        return self.track(d_loss=d_loss, g_loss=g_loss, **critic_logs)
-
-    def get_config(self):
-        return {**super().get_config(), "n_critic": self.n_critic, **self.tricks_config()}
+    def generator_loss(self, fake_scores):
+        return losses.wasserstein_generator_loss(fake_scores)
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -97,10 +65,12 @@ class WGAN(_Critic):
       clip_value: c; every critic weight is clipped to ``[-c, c]`` after each critic update.
       n_critic: critic updates per generator update.
       seed: seed of the training noise.
-      instance_noise, noise_anneal_steps, historical_averaging: see :mod:`zoo.tricks`.
+      packing, ema_decay, ema_start, instance_noise, noise_anneal_steps, historical_averaging:
+        see :class:`~zoo.families._adversarial.AdversarialModel`.
     """
 
     FAMILY = "wgan"
+    PAPERS = (papers.WGAN,)
 
     def __init__(self, generator, discriminator, clip_value=0.01, n_critic=5, seed=None, **kwargs):
         if not clip_value > 0:
@@ -130,10 +100,12 @@ class WGANGP(_Critic):
       penalty_weight: λ.
       n_critic: critic updates per generator update.
       seed: seed of the training noise.
-      instance_noise, noise_anneal_steps, historical_averaging: see :mod:`zoo.tricks`.
+      packing, ema_decay, ema_start, instance_noise, noise_anneal_steps, historical_averaging:
+        see :class:`~zoo.families._adversarial.AdversarialModel`.
     """
 
     FAMILY = "wgan-gp"
+    PAPERS = (papers.WGAN, papers.WGAN_GP)
 
     LOSSES = ("d_loss", "g_loss", "wasserstein", "gradient_penalty")
 

@@ -206,16 +206,14 @@ def digits_baselines(seed: int = 0) -> dict:
 
 
 # --------------------------------------------------------------------------- exports
-def evaluate_export(name: str, seeds: int = 5, write: bool = False) -> dict:
+def evaluate_export(name: str, seeds: int = 5) -> dict:
     """Measure a digits export by this protocol over ``seeds`` sampling seeds (``zoo eval``).
 
     Samples come from the export itself (``Pretrained.sample(10_000, seed=EVAL_SEED + s)``,
     balanced labels for conditional exports).  Returns ``{metric: {"mean", "se", "per_seed",
-    "source"}}``.  With ``write=True`` the six metrics are put into the card (other metrics,
-    e.g. those of the training seeds, are kept) and ``card.json`` is rewritten with a
-    re-verified sha256 manifest.
+    "source"}}``; a pure measure: ``zoo eval NAME --write`` puts it into the card.
     """
-    from zoo.exports import load, update_card
+    from zoo.exports import load
     from zoo.metrics.mixtures import summarize
 
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
@@ -229,10 +227,4 @@ def evaluate_export(name: str, seeds: int = 5, write: bool = False) -> dict:
     runs = [evaluate_digits(model.sample(PARZEN_SAMPLES, seed=s)) for s in sample_seeds]
     source = (f"zoo eval {card.name} --seeds {seeds}: the export, sampling seeds "
               f"{sample_seeds[0]}..{sample_seeds[-1]}")
-    summary = {key: {**value, "source": source} for key, value in summarize(runs).items()}
-    if write:
-        metrics = dict(card.metrics)
-        metrics.setdefault("protocol", PROTOCOL)
-        metrics.update(summary)
-        update_card(model.path, metrics=metrics)
-    return summary
+    return {key: {**value, "source": source} for key, value in summarize(runs).items()}

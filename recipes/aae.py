@@ -1,0 +1,13 @@
+"""Adversarial auto-encoder rows: 8×8 digits (PROTOCOLS.md §3), a deterministic 8-d code
+matched to N(0, I) by a discriminator on the code."""
+from recipes.base import Recipe, adam, register
+from recipes.protocols import AE_LATENT, ae_decoder, ae_encoder, autoencoder_rows, latent_discriminator
+
+register(Recipe(
+    name="aae-digits", family="AAE", **autoencoder_rows(),
+    networks={"encoder": ae_encoder(), "generator": ae_decoder(), "discriminator": latent_discriminator()},
+    optimizers={"ae_optimizer": adam(1e-3), "d_optimizer": adam(5e-4, beta_1=0.5),
+                "e_optimizer": adam(5e-4, beta_1=0.5)},
+    steps=6000, seeds=3,
+    description=f"Adversarial auto-encoder, deterministic {AE_LATENT}-d code, N(0, I) prior; MLP networks.",
+))

@@ -1,0 +1,26 @@
+"""ALI/BiGAN rows: a stochastic encoder and a joint (x, z) discriminator, on 8×8 digits
+(PROTOCOLS.md §3) and on the 2-D mixtures (§1)."""
+from recipes.base import Recipe, adam, net, players, register
+from recipes.protocols import AE_HIDDEN, AE_LATENT, MIXTURES, ae_decoder, ae_encoder, autoencoder_rows, mixture_rows
+from zoo.data import DIGITS_SHAPE
+
+ALI_ADAM = adam(2e-4, beta_1=0.5)
+
+register(Recipe(
+    name="ali-digits", family="ALI", **autoencoder_rows(),
+    networks={"encoder": ae_encoder(2 * AE_LATENT), "generator": ae_decoder(output_activation="tanh"),
+              "discriminator": net("pair_discriminator", DIGITS_SHAPE, AE_LATENT, hidden=AE_HIDDEN, dropout=0.2)},
+    optimizers=players(ALI_ADAM), steps=8000, seeds=3,
+    description=f"ALI (stochastic encoder, joint (x, z) discriminator), {AE_LATENT}-d code; MLP networks.",
+))
+
+MIXTURE_HIDDEN = (256,) * 3
+for _dataset in MIXTURES:
+    register(Recipe(
+        name=f"ali-{_dataset}", family="ALI", **mixture_rows(_dataset),
+        networks={"generator": net("mlp", 2, 2, hidden=MIXTURE_HIDDEN, batch_norm=True, name="generator"),
+                  "encoder": net("mlp", 2, 4, hidden=MIXTURE_HIDDEN, batch_norm=True, name="encoder"),
+                  "discriminator": net("pair_discriminator", (2,), 2, hidden=MIXTURE_HIDDEN)},
+        optimizers=players(ALI_ADAM), steps=6000, batch_size=256, seeds=3,
+        description=f"ALI (stochastic encoder, joint (x, z) discriminator) on the {_dataset} 2-D Gaussian mixture.",
+    ))

@@ -1,0 +1,20 @@
+"""Adversarial Variational Bayes rows: 8×8 digits (PROTOCOLS.md §3), uniformly dequantised as
+the VAE's (Theis et al. 2016), an implicit encoder z = f(x, ε) and an adversary T(x, z)."""
+from recipes.base import Recipe, adam, net, register
+from recipes.protocols import AE_HIDDEN, AE_LATENT, ae_decoder, ae_encoder, autoencoder_rows
+from zoo.data import DIGITS_SHAPE
+
+DEQUANTIZATION_PAPER = "Theis et al. 2016, A note on the evaluation of generative models, arXiv:1511.01844"
+
+register(Recipe(
+    name="avb-digits", family="AVB",
+    **autoencoder_rows(dequantized=True),
+    networks={"encoder": ae_encoder(noise_dim=AE_LATENT), "generator": ae_decoder(channels_multiplier=2),
+              "adversary": net("pair_discriminator", DIGITS_SHAPE, AE_LATENT, hidden=AE_HIDDEN, name="adversary")},
+    options={"likelihood": "gaussian"},
+    optimizers={"g_optimizer": adam(1e-3), "e_optimizer": adam(1e-3), "d_optimizer": adam(1e-3)},
+    steps=6000, seeds=3,
+    description=(f"AVB: implicit encoder z = f(x, ε) with a {AE_LATENT}-d code, adversary T(x, z), Gaussian "
+                 "likelihood on uniformly dequantised 8×8 digits; MLP networks."),
+    papers=[DEQUANTIZATION_PAPER],
+))

@@ -1,0 +1,26 @@
+"""Conditional GAN (Mirza & Osindero 2014) rows with DCGAN networks: shipped on 8×8 digits
+(PROTOCOLS.md §3, plus the label accuracy), recipe-only on MNIST."""
+from recipes.base import Recipe, players, register
+from recipes.dcgan import DCGAN_ADAM, dcgan_networks
+from recipes.protocols import (DIGITS_LATENT, REAL_LATENT, conditional_digits_protocol, digits_rows,
+                               evaluate_conditional_digits, tfds_rows)
+from zoo.data import NUM_CLASSES
+
+register(Recipe(
+    name="cgan-digits", family="ConditionalGAN",
+    **digits_rows(labels=True, evaluate=evaluate_conditional_digits, protocol=conditional_digits_protocol),
+    # The DCGAN-digits networks with the one-hot label concatenated to z and to D's input.
+    networks=dcgan_networks(DIGITS_LATENT, 8, 1, filters=32, start_size=2, num_classes=NUM_CLASSES),
+    options={"num_classes": NUM_CLASSES}, optimizers=players(DCGAN_ADAM), steps=3000,
+    description=("Conditional GAN (Mirza & Osindero 2014) on 8×8 digits with DCGAN networks: one-hot labels "
+                 "concatenated to z and, as 10 constant planes, to D's input. sample(n, seed, labels) draws "
+                 "the digits asked for."),
+))
+
+register(Recipe(
+    name="cgan-mnist", family="ConditionalGAN",
+    **tfds_rows("mnist", (28, 28, 1), "Conditional GAN (Mirza & Osindero 2014) on MNIST with DCGAN networks at "
+                "28×28 and one-hot labels; sample(n, seed, labels).", labels=True),
+    networks=dcgan_networks(REAL_LATENT, 28, 1, filters=64, num_classes=10),
+    options={"num_classes": 10}, optimizers=players(DCGAN_ADAM), steps=20_000,
+))

@@ -1,0 +1,45 @@
+"""LAPGAN (Denton et al. 2015) rows: a Laplacian pyramid of GANs, one (generator,
+discriminator) pair per level, coarse to fine; shipped on 8×8 digits (PROTOCOLS.md §3),
+recipe-only on CIFAR-10."""
+from recipes.base import Recipe, net, players, register
+from recipes.dcgan import DCGAN_ADAM
+from recipes.protocols import REAL_LATENT, digits_rows, tfds_rows
+from zoo import papers
+
+register(Recipe(
+    name="lapgan-digits", family="LAPGAN", **digits_rows(),
+    # Two levels: an MLP GAN draws the 4×4 image, a conditional convolutional GAN the 8×8
+    # residual given its upsampled 4×4 (z = [16 coarse, 16 residual]).
+    networks={
+        "generators": [net("mlp_generator", 16, (4, 4, 1), hidden=(128, 128), batch_norm=True, name="generator_4"),
+                       net("laplacian_generator", 8, 1, noise_dim=16, filters=32, depth=3, kernel_size=3,
+                           name="generator_8")],
+        "discriminators": [net("mlp_discriminator", (4, 4, 1), hidden=(128, 128), dropout=0.3, name="discriminator_4"),
+                           net("dcgan_discriminator", 8, 1, filters=32, start_size=2, input_channels=2,
+                               name="discriminator_8")],
+    },
+    optimizers=players(DCGAN_ADAM), steps=2000,
+    description=("LAPGAN (Denton et al. 2015) on 8×8 digits: a 2-level Laplacian pyramid (2×2 average pooling, "
+                 "nearest upsampling); an MLP GAN for the 4×4 image and a convolutional GAN for the 8×8 "
+                 "residual conditioned on the upsampled 4×4, sampled coarse to fine."),
+    papers=[papers.GAN],
+))
+
+register(Recipe(
+    name="lapgan-cifar10", family="LAPGAN",
+    **tfds_rows("cifar10", (32, 32, 3), "LAPGAN (Denton et al. 2015) on CIFAR-10: a 3-level Laplacian pyramid "
+                "8 -> 16 -> 32, fully connected GAN at 8×8, conditional convolutional GANs for the residuals."),
+    # The paper's CIFAR-10 pyramid (§4): a fully connected GAN for the 8×8 image,
+    # convolutional conditional GANs (128 maps) for the 16×16 and 32×32 residuals.
+    networks={
+        "generators": [
+            net("mlp_generator", REAL_LATENT, (8, 8, 3), hidden=(1200, 1200), batch_norm=True, name="generator_8"),
+            net("laplacian_generator", 16, 3, noise_dim=REAL_LATENT, filters=128, depth=3, name="generator_16"),
+            net("laplacian_generator", 32, 3, noise_dim=REAL_LATENT, filters=128, depth=3, name="generator_32")],
+        "discriminators": [
+            net("mlp_discriminator", (8, 8, 3), hidden=(600, 600), dropout=0.5, name="discriminator_8"),
+            net("dcgan_discriminator", 16, 3, filters=64, input_channels=6, name="discriminator_16"),
+            net("dcgan_discriminator", 32, 3, filters=64, input_channels=6, name="discriminator_32")],
+    },
+    optimizers=players(DCGAN_ADAM), steps=50_000, papers=[papers.GAN],
+))

@@ -1,0 +1,222 @@
+"""The datasets' shared pieces of the recipe rows: data pipelines, evaluations (PROTOCOLS.md)
+and the networks several families train with on them.
+
+Nothing here imports TensorFlow when imported: data and evaluations import it when called.
+The evaluations sample with the protocol seed ``zoo.metrics.digits.EVAL_SEED`` plus the run's
+seed, so seed k of every recipe is measured on the same draws.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from recipes.base import net
+from zoo.data import DIGITS_SHAPE, NUM_CLASSES
+
+
+def _eval_seed() -> int:
+    from zoo.metrics.digits import EVAL_SEED
+
+    return EVAL_SEED
+
+
+# --------------------------------------------------------------------------- 2-D mixtures (§1)
+MIXTURE_PROTOCOL = "PROTOCOLS.md §1 (VEEGAN/PacGAN): 2,500 samples; high quality = within 3σ of nearest mean"
+MIXTURE_EVAL_SAMPLES = 2500
+MIXTURES = ("ring8", "grid25")
+
+
+def mixture_data(dataset):
+    def data(batch_size, seed):
+        from zoo.data import mixture_dataset
+
+        return mixture_dataset(dataset, batch_size, seed=seed)
+
+    return data
+
+
+def evaluate_mixture(dataset):
+    def evaluate(model, seed):
+        from zoo.metrics import mode_coverage
+
+        samples, _ = model.sample(MIXTURE_EVAL_SAMPLES, _eval_seed() + seed)
+        return mode_coverage(samples.numpy(), dataset)
+
+    return evaluate
+
+
+def mixture_networks(width=128, depth=3, critic_dim=1):
+    """G: 2-D z, BN + ReLU hidden layers (PacGAN's generator, narrower); D: LeakyReLU MLP
+    without batch norm (the gradient penalties are per example) with ``critic_dim`` outputs."""
+    hidden = (width,) * depth
+    return {"generator": net("mlp", 2, 2, hidden=hidden, batch_norm=True, name="generator"),
+            "discriminator": net("mlp", 2, critic_dim, hidden=hidden, activation="leaky_relu", name="discriminator")}
+
+
+def mixture_rows(dataset):
+    """The row fields every mixture recipe shares: data, evaluation, protocol."""
+    return dict(dataset=dataset, data=mixture_data(dataset), evaluate=evaluate_mixture(dataset),
+                protocol=MIXTURE_PROTOCOL)
+
+
+# --------------------------------------------------------------------------- digits (§3)
+DIGITS_LATENT = 32  # the code of the GAN image families on digits
+DIGITS_EVAL_SAMPLES = 10_000  # the digits protocol's Parzen set (its FID set is the first 1,000)
+LABEL_SAMPLES = 100  # per label, for the conditional accuracy
+LABEL_PROTOCOL = ("; label accuracy: 100 samples per label k = 0..9, the share the digits classifier "
+                  "calls k (label_accuracy_k per label)")
+# The auto-encoders: MLPs with an 8-d code.
+AE_LATENT = 8
+AE_HIDDEN = (256, 256)
+AE_PROTOCOL = ("PROTOCOLS.md §3: reconstruction MSE of decode(encode(x)) on the 360-image test split "
+               "([-1, 1] values); ELBO/IWAE (k = 1000, VAE) in nats per discrete image; ")
+IWAE_K = 1000
+# The digits take the 17 values v/8 - 1, v = 0..16: bins of width 1/8 on [-1, 1].  The VAE is
+# trained and measured on uniformly dequantised data (Theis et al. 2016, arXiv:1511.01844, §3.1),
+# so its continuous density is bounded and  log P(x) ≥ ELBO(x + u) + D log(1/8)  is a bound on
+# the likelihood of the discrete images (uniform over 17 levels: -64 log 17 = -181.3 nats).
+BIN_WIDTH = 1.0 / 8.0
+
+
+def digits_protocol() -> str:
+    """The digits sample protocol, as ``zoo.metrics.digits`` measures it."""
+    from zoo.metrics.digits import PROTOCOL
+
+    return PROTOCOL
+
+
+def conditional_digits_protocol() -> str:
+    return digits_protocol() + LABEL_PROTOCOL
+
+
+def autoencoder_protocol() -> str:
+    return AE_PROTOCOL + digits_protocol()
+
+
+def dequantize(x, seed):
+    """``x + u``, ``u ~ U(-w/2, w/2)`` per value (w = BIN_WIDTH)."""
+    import tensorflow as tf
+
+    return x + tf.random.stateless_uniform(tf.shape(x), seed=seed, minval=-BIN_WIDTH / 2, maxval=BIN_WIDTH / 2)
+
+
+def digits_data(labels=False, dequantized=False):
+    def data(batch_size, seed):
+        import tensorflow as tf
+
+        from zoo.data import digits_dataset
+
+        dataset = digits_dataset(batch_size, seed=seed, labels=labels)
+        if not dequantized:
+            return dataset
+        # A fresh dequantisation of every batch: the model never sees the same noise twice.
+        seeds = tf.data.Dataset.random(seed=seed).batch(2)
+        return tf.data.Dataset.zip((dataset, seeds)).map(
+            lambda x, s: dequantize(x, tf.cast(s % (2**31 - 1), tf.int32)), num_parallel_calls=tf.data.AUTOTUNE)
+
+    return data
+
+
+def evaluate_digit_samples(model, seed):
+    """The digits protocol (``zoo.metrics.evaluate_digits``) on 10,000 samples of ``model``."""
+    from zoo.metrics import evaluate_digits
+
+    samples, _ = model.sample(DIGITS_EVAL_SAMPLES, _eval_seed() + seed)
+    return dict(evaluate_digits(np.asarray(samples)))
+
+
+def label_accuracy(model, seed, per_label=LABEL_SAMPLES):
+    """How often the digits classifier calls a sample drawn for label k "k".
+
+    ``per_label`` samples for each of the 10 labels; returns the overall accuracy
+    (``label_accuracy``) and one per label (``label_accuracy_k``).
+    """
+    from zoo.metrics.digits import classify
+
+    labels = np.repeat(np.arange(NUM_CLASSES, dtype=np.int32), per_label)
+    samples, _ = model.sample(len(labels), _eval_seed() + seed, labels)
+    predicted = classify(np.asarray(samples))[1].argmax(axis=1)
+    correct = predicted == labels
+    metrics = {"label_accuracy": float(correct.mean())}
+    metrics.update({f"label_accuracy_{k}": float(correct[labels == k].mean()) for k in range(NUM_CLASSES)})
+    return metrics
+
+
+def evaluate_conditional_digits(model, seed):
+    return {**evaluate_digit_samples(model, seed), **label_accuracy(model, seed)}
+
+
+def evaluate_autoencoder(bounds=False):
+    """Reconstruction MSE on the test split, the digits sample protocol and, with ``bounds``,
+    the ELBO and IWAE bound (k = 1000) of the discrete images."""
+    def evaluate(model, seed):
+        from zoo.data import digits_split
+        from zoo.metrics.reconstruction import reconstruction_mse
+
+        _, _, x_test, _ = digits_split()
+        metrics = {"reconstruction_mse": reconstruction_mse(model.encode, model.decode, x_test)}
+        if bounds:
+            import tensorflow as tf
+
+            x = dequantize(tf.constant(x_test), tf.constant([_eval_seed(), seed], tf.int32)).numpy()
+            correction = x_test[0].size * math.log(BIN_WIDTH)
+            values = model.evaluate_bounds(x, k=IWAE_K, seed=_eval_seed() + seed)
+            metrics["elbo"] = values["elbo"] + correction
+            metrics["iwae"] = values["iwae"] + correction
+        metrics.update(evaluate_digit_samples(model, seed))
+        return metrics
+
+    return evaluate
+
+
+def digits_rows(labels=False, dequantized=False, evaluate=evaluate_digit_samples, protocol=digits_protocol):
+    """The row fields every digits recipe shares (batch 64, images)."""
+    return dict(dataset="digits", data=digits_data(labels, dequantized), evaluate=evaluate, protocol=protocol,
+                batch_size=64, data_kind="images")
+
+
+def autoencoder_rows(bounds=False, dequantized=False):
+    """The row fields of the auto-encoding recipes: reconstruction, sample metrics (and bounds)."""
+    return digits_rows(dequantized=dequantized, evaluate=evaluate_autoencoder(bounds), protocol=autoencoder_protocol)
+
+
+def ae_encoder(output_dim=AE_LATENT, **kwargs):
+    return net("mlp_encoder", DIGITS_SHAPE, output_dim, hidden=AE_HIDDEN, **kwargs)
+
+
+def ae_decoder(**kwargs):
+    return net("mlp_decoder", AE_LATENT, DIGITS_SHAPE, hidden=AE_HIDDEN[::-1], **kwargs)
+
+
+def latent_discriminator():
+    """D on the code (AAE, WAE-GAN): does z come from the prior or from the encoder?"""
+    return net("mlp", AE_LATENT, 1, hidden=AE_HIDDEN, activation="leaky_relu", name="discriminator")
+
+
+# --------------------------------------------------------------------------- TFDS images
+# Recipe-only: TFDS cannot download these here, so no weights ship; the cards say what to run.
+REAL_LATENT = 100  # the DCGAN paper's z (uniform there, N(0, I) here as everywhere in the zoo)
+REAL_BATCH = 128  # Radford et al. 2016 §4: mini-batch SGD with batch 128
+
+
+def tfds_data(dataset, labels=False):
+    """``(batch_size, seed) -> batches`` of a TFDS image dataset (``zoo.data.tfds_dataset``)."""
+    def data(batch_size, seed):
+        from zoo.data import tfds_dataset
+
+        return tfds_dataset(dataset, batch_size, seed=seed, labels=labels)
+
+    return data
+
+
+def requires(dataset, shape):
+    return (f"Needs the TFDS dataset {dataset!r} ({'×'.join(map(str, shape))} images in [-1, 1]) prepared on the "
+            f"training machine: `tfds build {dataset}` where there is internet, then copy it into "
+            f"~/tensorflow_datasets or set TFDS_DATA_DIR.")
+
+
+def tfds_rows(dataset, shape, description, labels=False):
+    """The row fields of a recipe-only TFDS image recipe: no evaluation, the data it needs said."""
+    return dict(dataset=dataset, data=tfds_data(dataset, labels), evaluate=None, batch_size=REAL_BATCH,
+                data_kind="images", description=f"{description} {requires(dataset, shape)}")

@@ -1,0 +1,260 @@
+"""The family contract (DESIGN.md), checked over every case of tests/family_cases.py: a new
+family (or option) is tested by adding its case.
+
+For each case: one training step moves every player's weights; ``model.keras`` round-trips
+(outputs, weights, optimizer state) and resumes as if never interrupted; the export reloads
+in a fresh process that cannot import zoo; 2 replicas train as 1 device; and the options
+every family offers (``ema_decay``, ``packing``) behave as their papers say.
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from family_cases import CASES
+
+from zoo import tricks
+from zoo.families import GAN
+from zoo.networks import mlp
+
+TESTS = Path(__file__).resolve().parent
+NAMES = sorted(CASES)
+
+
+def dataset(data):
+    """The case's batch, repeated, as ``fit`` takes it (``(x, labels)`` for conditional cases)."""
+    batch = len(data[0] if isinstance(data, tuple) else data)
+    return tf.data.Dataset.from_tensor_slices(data).repeat().batch(batch, drop_remainder=True)
+
+
+def fit_steps(model, data, steps=1):
+    model.fit(dataset(data), steps_per_epoch=steps, epochs=1, verbose=0)
+
+
+def codes(model, n=4):
+    return model.prior_sample(n, 7)
+
+
+def weights_of(model):
+    return {v.path: v.numpy() for v in model.weights}
+
+
+# ------------------------------------------------------------------------ training
+@pytest.mark.parametrize("name", NAMES)
+def test_one_step_moves_every_player(name):
+    model, data = CASES[name](seed=0)
+    before = {key: [v.numpy() for v in model.player_variables(key)] for key in model.OPTIMIZERS}
+    fit_steps(model, data)
+    for key in model.OPTIMIZERS:
+        after = [v.numpy() for v in model.player_variables(key)]
+        moved = max(float(np.max(np.abs(a - b))) for a, b in zip(after, before[key]))
+        assert moved > 1e-6, f"{key} ({model.OPTIMIZERS[key]}) did not move"
+        assert int(getattr(model, key).iterations) >= 1
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_keras_file_round_trips_and_resumes(name, tmp_path):
+    model, data = CASES[name](seed=0)
+    fit_steps(model, data)
+    model.save(tmp_path / "m.keras")
+    restored = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
+    assert type(restored) is type(model)
+    assert weights_of(restored).keys() == weights_of(model).keys()
+    for path, value in weights_of(model).items():
+        np.testing.assert_array_equal(weights_of(restored)[path], value, err_msg=path)
+    np.testing.assert_allclose(restored.generate(codes(restored)).numpy(), model.generate(codes(model)).numpy(),
+                               atol=1e-6)
+    for key in model.OPTIMIZERS:
+        assert int(getattr(restored, key).iterations) == int(getattr(model, key).iterations)
+    assert restored.served_weights == model.served_weights
+    # Resuming: one more step of each, same data -> the same weights (optimizer state, noise
+    # stream and moving averages all came back).
+    fit_steps(model, data)
+    fit_steps(restored, data)
+    for path, value in weights_of(model).items():
+        np.testing.assert_allclose(weights_of(restored)[path], value, rtol=1e-5, atol=1e-6, err_msg=path)
+
+
+# --------------------------------------------------------------------------- export
+FRESH_PROCESS = r"""
+import json, sys
+sys.modules["zoo"] = None  # `import zoo` now fails: the SavedModel must stand alone
+import numpy as np
+import tensorflow as tf
+
+for folder, labels, out in json.loads(sys.argv[1]):
+    loaded = tf.saved_model.load(folder + "/saved_model")
+    extra = {} if labels is None else {"labels": tf.constant(labels, tf.int32)}
+    x = loaded.signatures["sample"](n=tf.constant(5), seed=tf.constant(3), **extra)["x"].numpy()
+    np.save(out, x)
+"""
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """Every case trained one step and its SavedModel written as an export writes it (the
+    networks ``serving_networks`` names, tracked by ``keras.export.ExportArchive``); one fresh
+    process samples from all of them.  (tests/test_exports.py covers the rest of an export:
+    card, manifest, runtimes.)"""
+    from zoo.exports.serving import write_saved_model
+
+    root = tmp_path_factory.mktemp("contract_exports")
+    models, jobs = {}, []
+    for name in NAMES:
+        model, data = CASES[name](seed=0)
+        fit_steps(model, data)
+        folder = root / name
+        write_saved_model(model.serving_networks(), model.serving_functions(), folder / "saved_model")
+        labels = list(range(5)) if getattr(model, "num_classes", None) else None
+        models[name] = (model, labels, root / f"{name}.npy")
+        jobs.append([str(folder), labels, str(root / f"{name}.npy")])
+    subprocess.run([sys.executable, "-c", FRESH_PROCESS, json.dumps(jobs)], check=True, cwd=root, timeout=900,
+                   env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    return models
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_export_reloads_in_a_fresh_process(exported, name):
+    model, labels, out = exported[name]
+    expected, _ = model.sample(5, 3, None if labels is None else tf.constant(labels, tf.int32))
+    np.testing.assert_allclose(np.load(out), expected.numpy(), rtol=1e-5, atol=1e-5)
+
+
+# ---------------------------------------------------------------------- replicas
+@pytest.fixture(scope="module")
+def mirrored():
+    """Results of training every case on 1 device and on 2 mirrored logical CPUs."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    done = subprocess.run([sys.executable, str(TESTS / "_mirrored_check.py")], cwd=TESTS.parent, env=env,
+                          capture_output=True, text=True, timeout=1500)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_replica_noise_slices_make_the_global_batch(mirrored):
+    # Replica r's rows of normal()/uniform() are rows [r*b, (r+1)*b) of the one-device draw
+    # of the global batch 2b: the same noise, split the way tf.distribute splits the data.
+    assert mirrored["replicas"] == 2
+    assert mirrored["noise"]["shape"] == [8, 3]
+    assert mirrored["noise"]["max_abs_diff"] == 0.0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_two_replicas_train_like_one_device(name, mirrored):
+    result = mirrored[name]
+    assert "error" not in result, result.get("error")
+    # The steps moved the weights, so agreeing weights mean agreeing updates...
+    assert result["max_abs_update"] > 1e-3
+    # ...equal up to float32 summation order (2 half-batch gradients summed vs one mean),
+    # which a few large steps can amplify (the tiny Cramér case: 7e-7 after 1 step, 5e-5
+    # after 3, of updates ~0.7); different noise on the replicas gives ~0.25 of the update.
+    assert result["max_abs_diff"] < 1e-4 * result["max_abs_update"], result
+
+
+# --------------------------------------------------------------------------- EMA
+EMA_CASES = [name for name in NAMES if "ema" in name]
+
+
+def test_every_family_with_a_generator_has_an_ema_case():
+    families = {type(CASES[name](seed=0)[0]).__name__ for name in EMA_CASES}
+    assert {"GAN", "DCGAN", "CramerGAN", "LAPGAN", "VAE", "AAE", "ALI"} <= families
+
+
+@pytest.mark.parametrize("name", EMA_CASES)
+def test_ema_serves_the_moving_average(name):
+    """After t generator updates with weights θ_1..θ_t: θ̄ = β θ̄ + (1 − β) θ_t each time
+    (a copy while t ≤ ema_start), computed here by hand from the raw weights."""
+    model, data = CASES[name](seed=0)
+    beta, start = model.ema_decay, model.ema_start
+    averaged, copied = model.ema_pairs(model.ema_networks())
+    average = [raw.numpy() for _, raw in averaged]
+    for t in range(1, 4):
+        fit_steps(model, data)
+        decay = beta if t > start else 0.0
+        average = [decay * a + (1 - decay) * raw.numpy() for a, (_, raw) in zip(average, averaged)]
+    for (ema, raw), expected in zip(averaged, average):
+        assert ema.shape == raw.shape and ema.path.split("/")[-1] == raw.path.split("/")[-1]
+        np.testing.assert_allclose(ema.numpy(), expected, rtol=1e-5, atol=1e-6)
+    for ema, raw in copied:  # non-trainable state (batch-norm statistics) is the raw network's
+        np.testing.assert_array_equal(ema.numpy(), raw.numpy())
+    assert len(averaged) == sum(len(getattr(model, n).trainable_weights) for n in model.ema_networks())
+    assert model.served_weights == "ema"
+    z = codes(model)
+    served = model.generate(z).numpy()
+    raw = model(z).numpy() if not hasattr(model, "likelihood") else None
+    if raw is not None:
+        assert not np.allclose(served, raw)  # generate serves the average, model(z) the raw G
+    assert model.get_config()["ema_decay"] == beta
+
+
+def test_ema_off_serves_the_raw_generator_and_adds_no_weights():
+    model, data = CASES["gan"](seed=0)
+    assert model.served_weights == "raw" and model.served("generator") is model.generator
+    assert not any("ema" in v.path for v in model.weights)
+
+
+def test_ema_options_are_checked():
+    with pytest.raises(ValueError, match=r"ema_decay must be in \(0, 1\).*Received: ema_decay=1.0"):
+        GAN(mlp(2, 2, hidden=(4,)), mlp(2, 1, hidden=(4,)), ema_decay=1.0)
+    with pytest.raises(ValueError, match="Received: ema_start=-1"):
+        GAN(mlp(2, 2, hidden=(4,)), mlp(2, 1, hidden=(4,)), ema_decay=0.9, ema_start=-1)
+
+
+# ------------------------------------------------------------------------- packing
+def test_pack_concatenates_consecutive_rows_on_the_last_axis():
+    x = np.arange(12, dtype="float32").reshape(6, 2)  # rows (0,1), (2,3), ...
+    np.testing.assert_array_equal(tricks.pack(tf.constant(x), 2).numpy(),
+                                  [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]])
+    images = np.arange(2 * 2 * 2 * 3, dtype="float32").reshape(2, 2, 2, 3)
+    packed = tricks.pack(tf.constant(images), 2).numpy()
+    assert packed.shape == (1, 2, 2, 6)
+    np.testing.assert_array_equal(packed[0, ..., :3], images[0])  # channels of image 0, then image 1
+    np.testing.assert_array_equal(packed[0, ..., 3:], images[1])
+    assert tricks.pack(x, 1) is x
+    assert tricks.packed_shape((8, 8, 1), 3) == (8, 8, 3)
+
+
+@pytest.mark.parametrize("name", [name for name in NAMES if "packed" in name])
+def test_packed_discriminator_judges_packs(name):
+    model, data = CASES[name](seed=0)
+    x = tf.constant(data[0] if isinstance(data, tuple) else data)
+    real, fake = model.critic_inputs(x, x)
+    m = model.packing
+    first = real[0] if isinstance(real, list) else real
+    assert m > 1 and int(tf.shape(first)[0]) == len(x) // m
+    if model.DISCRIMINATES == "x" and "discriminator" in model.NETWORKS:
+        assert model.discriminate(x).shape[0] == len(x) // m
+        assert "discriminate" not in model.serving_functions()  # a pack is not an example
+    assert model.get_config()["packing"] == m
+
+
+def test_discriminator_not_built_for_the_packing_is_refused():
+    with pytest.raises(ValueError, match=r"packing=2.*Received: discriminator input shapes \[\(2,\)\]"):
+        GAN(mlp(2, 2, hidden=(4,)), mlp(2, 1, hidden=(4,)), packing=2)
+    with pytest.raises(ValueError, match="Received: packing=0"):
+        GAN(mlp(2, 2, hidden=(4,)), mlp(2, 1, hidden=(4,)), packing=0)
+    from zoo.families import VAE  # no discriminator: no packing option
+    from zoo.networks import mlp_decoder, mlp_encoder
+
+    with pytest.raises(ValueError, match="packing"):
+        VAE(mlp_encoder((2,), 4, hidden=()), mlp_decoder(2, (2,), hidden=(), channels_multiplier=2), packing=2)
+
+
+def test_packing_with_class_labels_is_refused():
+    from zoo.families import ConditionalGAN
+    from zoo.networks import dcgan_discriminator, dcgan_generator
+
+    with pytest.raises(ValueError, match="packing does not apply to ConditionalGAN"):
+        ConditionalGAN(dcgan_generator(4, 8, 1, filters=4, start_size=4, num_classes=3),
+                       dcgan_discriminator(8, 1, filters=4, start_size=4, num_classes=3), num_classes=3, packing=2)
+
+
+def test_every_family_declares_its_papers():
+    for name in NAMES:
+        model = CASES[name](seed=0)[0]
+        assert model.PAPERS and all("arXiv:" in p for p in model.PAPERS), name

@@ -1,0 +1,54 @@
+"""Exports of the exact-likelihood families: the served ``log_prob`` (and ``sample``, and the
+flows' ``encode``/``generate``) equal the in-memory model's; PixelCNN serves no latent."""
+import json
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from exact_cases import CASES
+
+from zoo import export
+
+DATASETS = {"pixelcnn": ("digits", "images"), "realnvp": ("digits", "images"), "maf": ("ring8", "points")}
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory):
+    root = tmp_path_factory.mktemp("exports")
+    done = {}
+    for name, make in CASES.items():
+        model, x = make(seed=0)
+        model.fit(x, batch_size=len(x), epochs=1, verbose=0)
+        dataset, kind = DATASETS[name]
+        folder = export(model, f"{name}-tiny", dataset=dataset, data_kind=kind, out_dir=root)
+        done[name] = (model, x, folder)
+    return done
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_served_log_prob_equals_the_in_memory_model(exports, name):
+    model, x, folder = exports[name]
+    loaded = tf.saved_model.load(str(folder / "saved_model"))
+    served = loaded.signatures["log_prob"](x=tf.constant(x))["log_prob"].numpy()
+    np.testing.assert_allclose(served, model.log_prob(x), rtol=1e-5, atol=1e-4)
+    x_sample = loaded.sample(n=tf.constant(4), seed=tf.constant(3))["x"].numpy()
+    np.testing.assert_allclose(x_sample, model.sample(4, 3)[0], atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["realnvp", "maf"])
+def test_flows_serve_the_inverse_map_and_generate(exports, name):
+    model, x, folder = exports[name]
+    card = json.loads((folder / "card.json").read_text())
+    assert {"generate", "sample", "encode", "log_prob"} <= set(card["signatures"])
+    assert card["latent_dim"] == int(np.prod(x.shape[1:]))
+    loaded = tf.saved_model.load(str(folder / "saved_model"))
+    z = loaded.encode(x=tf.constant(x))["z"].numpy()
+    np.testing.assert_allclose(z, model.encode(x), rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(loaded.generate(z=tf.constant(z))["x"].numpy(), x, atol=1e-3)
+
+
+def test_pixelcnn_serves_sample_and_log_prob_only_and_has_no_latent(exports):
+    _, _, folder = exports["pixelcnn"]
+    card = json.loads((folder / "card.json").read_text())
+    assert set(card["signatures"]) - {"serving_default"} == {"sample", "log_prob"}
+    assert card["latent_dim"] == 0

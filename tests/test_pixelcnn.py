@@ -1,0 +1,113 @@
+"""PixelCNN: log_prob equal to tfp.distributions.PixelCNN's with the same weights, a
+normalised discrete likelihood, the autoregressive mask, stateless sampling, .keras round trip."""
+import itertools
+import math
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+import tensorflow_probability as tfp
+from exact_cases import randomise
+
+from zoo.data import digits_split
+from zoo.families import PixelCNN
+from zoo.families.pixelcnn import pixelcnn_network
+
+ARCH = dict(num_resnet=1, num_hierarchies=2, num_filters=4, num_logistic_mix=2)
+
+
+def tiny(seed=0, **arch):
+    keras.utils.set_random_seed(seed)
+    model = PixelCNN(pixelcnn_network((8, 8, 1), **{**ARCH, **arch}), levels=17, seed=seed)
+    model.compile(pixelcnn_optimizer=keras.optimizers.Adam(1e-3))
+    return model
+
+
+def creation_order(layers, kind):
+    """Layers of class ``kind`` in the order they were made (their names end in a counter)."""
+    def counter(layer):
+        digits = "".join(itertools.takewhile(str.isdigit, reversed(layer.name)))[::-1]
+        return int(digits) if digits else 0
+
+    return sorted([layer for layer in layers if type(layer).__name__ == kind], key=counter)
+
+
+def test_log_prob_equals_tfp_pixelcnn_with_the_same_weights():
+    model = randomise(tiny(), scale=0.3)
+    theirs = tfp.distributions.PixelCNN((8, 8, 1), dropout_p=0.0, use_weight_norm=False, low=0, high=16, **ARCH)
+    for ours, kind in [("MaskedConv2D", "Conv2D"), ("Dense", "Dense"), ("MaskedConv2DTranspose", "Conv2DTranspose")]:
+        mine, tfps = creation_order(model.network.layers, ours), creation_order(theirs.network._network.layers, kind)
+        assert len(mine) == len(tfps) > 0
+        for a, b in zip(mine, tfps):
+            weights = a.get_weights()
+            if hasattr(a, "mask"):  # TFP masks by constraint after each update, not in the forward pass
+                weights[0] = weights[0] * a.mask
+            b.set_weights(weights)
+    x = digits_split()[2][:6]
+    levels = np.round((x + 1) * 8)  # TFP's PixelCNN takes the levels 0..16
+    expected = theirs.log_prob(levels, training=False)
+    np.testing.assert_allclose(model.log_prob_discrete(x), expected, rtol=1e-5)
+    # and the density on the [-1, 1] scale is log P + 64 log 8 (PROTOCOLS.md §5)
+    np.testing.assert_allclose(model.log_prob(x), expected + 64 * math.log(8), rtol=1e-5)
+
+
+def test_each_pixel_sees_only_the_pixels_before_it():
+    model = randomise(tiny(), scale=0.5)
+    x = digits_split()[0][:1]
+    base = np.asarray(model(x))
+    for row, col in [(0, 0), (3, 4), (7, 7), (5, 0)]:
+        moved = x.copy()
+        moved[0, row, col, 0] = -moved[0, row, col, 0] + 0.5
+        changed = np.abs(np.asarray(model(moved)) - base).max(axis=-1)[0] > 1e-6
+        flat = np.arange(64).reshape(8, 8)
+        assert not changed[flat <= row * 8 + col].any(), (row, col)  # itself and everything before
+        assert changed[flat > row * 8 + col].any() or (row, col) == (7, 7)
+
+
+def test_each_pixel_distribution_sums_to_one_over_the_levels():
+    model = randomise(tiny(), scale=0.3)
+    logits, locs, scales = model.mixture_parameters(digits_split()[0][:2])
+    per_pixel = model.pixel_distribution(logits, locs, scales).distribution  # [2, 8, 8] batch of pixels
+    levels = tf.reshape(tf.range(17, dtype=tf.float32), [17, 1, 1, 1, 1])
+    probabilities = tf.exp(per_pixel.log_prob(tf.broadcast_to(levels, [17, 2, 8, 8, 1])))
+    np.testing.assert_allclose(tf.reduce_sum(probabilities, axis=0), 1.0, rtol=1e-5)
+
+
+def test_log_prob_snaps_values_to_their_level():
+    model = randomise(tiny(), scale=0.3)
+    x = digits_split()[2][:3]
+    np.testing.assert_allclose(model.log_prob(x + np.float32(0.05)), model.log_prob(x), rtol=1e-6)
+
+
+def test_sample_is_stateless_on_the_levels_and_has_no_latent():
+    model = randomise(tiny(), scale=0.3)
+    x, z = model.sample(3, 5)
+    assert x.shape == (3, 8, 8, 1) and z.shape == (3, 0) and model.latent_dim == 0
+    np.testing.assert_array_equal(x, model.sample(3, 5)[0])
+    levels = (np.asarray(x) + 1) * 8
+    np.testing.assert_allclose(levels, np.round(levels), atol=1e-5)
+    assert levels.min() >= 0 and levels.max() <= 16
+
+
+def test_training_lowers_the_nll_and_keras_round_trip(tmp_path):
+    model = tiny()
+    x = digits_split()[0][:128]
+    before = -float(np.mean(model.log_prob(x)))
+    history = model.fit(x, batch_size=32, epochs=2, verbose=0)
+    assert history.history["nll"][-1] < before
+    model.save(tmp_path / "pixelcnn.keras")
+    loaded = keras.models.load_model(tmp_path / "pixelcnn.keras")
+    np.testing.assert_allclose(loaded.log_prob(x[:4]), model.log_prob(x[:4]), rtol=1e-6)
+    np.testing.assert_array_equal(loaded.sample(2, 1)[0], model.sample(2, 1)[0])
+    model.fit(x[:32], batch_size=32, epochs=1, verbose=0)
+    loaded.fit(x[:32], batch_size=32, epochs=1, verbose=0)
+    for a, b in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_errors_say_what_was_expected():
+    with pytest.raises(ValueError, match="Received: levels=None"):
+        PixelCNN(pixelcnn_network((8, 8, 1), **ARCH), levels=None)
+    with pytest.raises(ValueError, match=r"grey images.*Received: image_shape=\(8, 8, 3\)"):
+        pixelcnn_network((8, 8, 3))

@@ -1,0 +1,247 @@
+"""``Pretrained``: a loaded export, validated NumPy in, NumPy out, the SavedModel underneath.
+
+Inputs are checked here, before they reach the graph: a signature declared ``[None, 2]``
+lets a ``[3, 5]`` input through to fail deep inside (NOTES.md), NaN codes come back as NaN
+samples, and images in [0, 1] or [0, 255] give meaningless codes.
+"""
+from __future__ import annotations
+
+import numbers
+import os
+from pathlib import Path
+
+import numpy as np
+
+from zoo.exports.writing import verify
+from zoo.registry import MODEL_FILE, SAVED_MODEL_DIR, ModelCard, check_name, locate
+
+MAX_SAMPLES = 2**20  # one call's batch; more would allocate for seconds, then fail
+IMAGE_TOLERANCE = 1e-3  # images may overshoot [-1, 1] by float round-off
+
+
+def check_count(value, what: str, limit: int = MAX_SAMPLES) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{what} must be a positive integer. Received: {what}={value!r}")
+    if value <= 0:
+        raise ValueError(f"{what} must be a positive integer. Received: {what}={value}")
+    if value > limit:
+        raise ValueError(f"{what} must be at most {limit:,} (2**{limit.bit_length() - 1}) per call; sample in "
+                         f"batches, e.g. [model.sample(65536, seed=s) for s in range(k)]. Received: {what}={value}")
+    return int(value)
+
+
+def check_seed(seed) -> int:
+    if seed is None:
+        return int(np.random.default_rng().integers(0, 2**31 - 1))
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**31:
+        raise ValueError(f"seed must be an integer in [0, 2**31). Received: seed={seed!r}")
+    return int(seed)
+
+
+def check_array(value, shape, what: str, value_range=None) -> np.ndarray:
+    """``value`` as float32 if it is a finite floating array of ``shape`` (None = any size),
+    within ``value_range`` (``[-1, 1]`` for images, up to ``IMAGE_TOLERANCE``) when given."""
+    array = np.asarray(value)
+    expected = "[" + ", ".join("N" if d is None else str(d) for d in shape) + "]"
+    if not np.issubdtype(array.dtype, np.floating):
+        raise ValueError(f"{what} must be a float array of shape {expected}. Received: dtype={array.dtype}")
+    if array.ndim != len(shape) or any(d is not None and d != s for d, s in zip(shape, array.shape)):
+        raise ValueError(f"{what} must have shape {expected}. Received: shape={list(array.shape)}")
+    if array.shape[0] == 0:
+        raise ValueError(f"{what} must hold at least one row. Received: shape={list(array.shape)}")
+    if array.shape[0] > MAX_SAMPLES:
+        raise ValueError(f"{what} must hold at most {MAX_SAMPLES:,} rows per call; pass it in batches. "
+                         f"Received: shape={list(array.shape)}")
+    finite = np.isfinite(array)
+    if not finite.all():
+        raise ValueError(f"{what} must be finite; it holds {int((~finite).sum())} NaN or Inf values. "
+                         f"Received: {what} with NaN/Inf at index {tuple(int(i) for i in np.argwhere(~finite)[0])}")
+    if value_range is not None:
+        low, high = value_range
+        if array.min() < low - IMAGE_TOLERANCE or array.max() > high + IMAGE_TOLERANCE:
+            raise ValueError(
+                f"{what} must be images in [{low:g}, {high:g}] (NHWC float32). Scale them first: uint8 or [0, 255] "
+                f"images as x / 127.5 - 1, [0, 1] images as 2 * x - 1. "
+                f"Received: min={float(array.min()):g}, max={float(array.max()):g}")
+    return array.astype(np.float32)
+
+
+class Pretrained:
+    """A loaded export: validated NumPy in, NumPy out; the SavedModel underneath.
+
+    Example::
+
+        gan = zoo.load("gan-ring8")
+        points = gan.sample(2500, seed=0)      # [2500, 2]
+        same = gan.generate(gan.latent(2500, seed=0))
+    """
+
+    def __init__(self, folder: str | os.PathLike, card: ModelCard | None = None, check: bool = True):
+        import tensorflow as tf
+
+        self.path = Path(folder)
+        self.card = card or ModelCard.read(self.path)
+        if check:
+            verify(self.path, self.card)
+        self.saved_model = tf.saved_model.load(os.fspath(self.path / SAVED_MODEL_DIR))
+
+    def __repr__(self):
+        return f"Pretrained({self.card.name!r}, family={self.card.family!r}, signatures={self.card.signatures})"
+
+    def _call(self, signature: str, **inputs) -> dict[str, np.ndarray]:
+        return {k: v.numpy() for k, v in self.saved_model.signatures[signature](**inputs).items()}
+
+    @property
+    def latent_dim(self) -> int:
+        return self.card.latent_dim
+
+    @property
+    def num_classes(self) -> int | None:
+        """Number of labels of a conditional export (``card.conditioning``), else None."""
+        return (self.card.conditioning or {}).get("num_classes")
+
+    def _x(self, x, what: str = "x") -> np.ndarray:
+        value_range = self.card.output_range if self.card.data_kind == "images" else None
+        return check_array(x, [None, *self.card.data_shape], what, value_range)
+
+    def _labels(self, labels, n: int) -> dict:
+        """The ``labels`` input of a conditional signature (validated), or nothing.
+
+        Conditional exports given no labels use ``0, 1, ..., K-1, 0, 1, ...`` (every class
+        equally often), as the family's ``model(z)`` does.
+        """
+        k = self.num_classes
+        if k is None:
+            if labels is not None:
+                raise ValueError(f"{self.card.name!r} is not conditional: it takes no labels. Received: labels={labels!r}")
+            return {}
+        if labels is None:
+            return {"labels": (np.arange(n) % k).astype(np.int32)}
+        array = np.asarray(labels)
+        if array.ndim == 0:
+            array = np.full([n], array)
+        if not np.issubdtype(array.dtype, np.integer):
+            raise ValueError(f"labels must be integers in [0, {k}). Received: dtype={array.dtype}")
+        if array.shape != (n,):
+            raise ValueError(f"labels must be one integer or one per sample, shape [{n}]. Received: shape={list(array.shape)}")
+        if array.min() < 0 or array.max() >= k:
+            raise ValueError(f"labels must be integers in [0, {k}). Received: min={array.min()}, max={array.max()}")
+        return {"labels": array.astype(np.int32)}
+
+    def _require(self, signature: str, what: str, error=AttributeError):
+        if signature not in self.card.signatures:
+            raise error(f"{self.card.name!r} ({self.card.family}) has no {signature!r} signature: {what} "
+                                 f"Its SavedModel serves {', '.join(self.card.signatures)}.")
+
+    def latent(self, n: int, seed: int | None = None) -> np.ndarray:
+        """The ``z`` that ``sample(n, seed)`` uses: stateless N(0, I) draws, same everywhere."""
+        self._require("generate", "it has no latent code.", ValueError)
+        n = check_count(n, "n")
+        return self._call("sample", n=np.int32(n), seed=np.int32(check_seed(seed)), **self._labels(None, n))["z"]
+
+    def sample(self, n: int, seed: int | None = None, labels=None) -> np.ndarray:
+        """``n`` samples (at most 2**20 per call); the same ``seed`` gives the same samples anywhere.
+
+        ``labels`` (conditional exports only): one int in ``[0, num_classes)`` or one per sample.
+        """
+        self._require("sample", "it is not a generative model; `zoo list` shows the generators.", ValueError)
+        n, seed = check_count(n, "n"), check_seed(seed)
+        return self._call("sample", n=np.int32(n), seed=np.int32(seed), **self._labels(labels, n))["x"]
+
+    def generate(self, z, labels=None) -> np.ndarray:
+        """x = G(z) for ``z`` of shape ``[N, latent_dim]`` (and ``labels`` for conditional exports)."""
+        self._require("generate", "it has no latent code; use sample(n, seed).")
+        z = check_array(z, [None, self.latent_dim], "z")
+        return self._call("generate", z=z, **self._labels(labels, len(z)))["x"]
+
+    def discriminate(self, x, labels=None) -> np.ndarray:
+        """Discriminator logits of ``x`` (exports of adversarial families only)."""
+        self._require("discriminate", "only adversarial families export their discriminator.")
+        x = self._x(x)
+        return self._call("discriminate", x=x, **self._labels(labels, len(x)))["logits"]
+
+    def log_prob(self, x) -> np.ndarray:
+        """log p(x) per example ``[N]`` (exact-likelihood families: PixelCNN, RealNVP, MAF)."""
+        self._require("log_prob", "only exact-likelihood families (pixelcnn, realnvp, maf) export log p(x).")
+        return self._call("log_prob", x=self._x(x))["log_prob"]
+
+    # ------------------------------------------------- auto-encoding families
+    def _require_encoder(self):
+        self._require("encode", f"only auto-encoding families (vae, avb, aae, wae, ali) have encode/decode. For a "
+                                f"generator, invert it with zoo.metrics.reconstruction.invert_generator("
+                                f"model.saved_model.generate, x, {self.latent_dim}).")
+
+    def encode(self, x, return_all: bool = False):
+        """The code ``z`` of ``x`` ``[N, *data_shape]`` (the posterior mean for VAE/AVB/ALI).
+
+        Images must be in [-1, 1]. With ``return_all=True``, the dict of every output of the
+        ``encode`` signature (the VAE's ``{"z", "mean", "stddev"}``) as NumPy arrays.
+        """
+        self._require_encoder()
+        outputs = self._call("encode", x=self._x(x))
+        return outputs if return_all else outputs["z"]
+
+    def decode(self, z) -> np.ndarray:
+        """x̂ = decoder(z) for ``z`` ``[N, latent_dim]`` (the likelihood's mean for VAE/AVB)."""
+        self._require_encoder()
+        return self._call("decode", z=check_array(z, [None, self.latent_dim], "z"))["x"]
+
+    def reconstruct(self, x) -> np.ndarray:
+        """``decode(encode(x))``."""
+        return self.decode(self.encode(x))
+
+    # ------------------------------------------------- latent-space walks (DCGAN §6)
+    def interpolate(self, z0=None, z1=None, steps: int = 8, method: str = "slerp", seed: int | None = None,
+                    labels=None) -> np.ndarray:
+        """Images along a path from ``z0`` to ``z1`` (``zoo.latent.interpolate``).
+
+        Args:
+          z0, z1: codes ``[D]`` or ``[N, D]`` (N paths); when omitted, the codes of
+            ``latent(2, seed)`` (``z0`` only given: ``z1`` is drawn).
+          steps: images per path, both ends included.
+          method: ``"slerp"`` (great circle, the default for Gaussian codes) or ``"linear"``.
+          labels: conditional exports: one label, or one per path ``[N]``, held along it.
+        Returns:
+          ``[steps, *data_shape]``, or ``[N, steps, *data_shape]`` for N paths.
+        """
+        from zoo import latent as L
+
+        if z0 is None or z1 is None:
+            drawn = self.latent(2, seed)
+            z0 = drawn[0] if z0 is None else z0
+            z1 = drawn[1] if z1 is None else z1
+        path = L.interpolate(check_array(np.atleast_2d(z0), [None, self.latent_dim], "z0"),
+                             check_array(np.atleast_2d(z1), [None, self.latent_dim], "z1"), steps, method)
+        paths, steps = path.shape[:2]
+        if labels is not None and np.ndim(labels) == 1:
+            labels = np.repeat(np.asarray(labels), steps) if len(labels) == paths else labels
+        x = self.generate(path.reshape(paths * steps, -1).astype(np.float32), labels=labels)
+        x = x.reshape(paths, steps, *x.shape[1:])
+        return x[0] if np.ndim(z0) == 1 and np.ndim(z1) == 1 else x
+
+    def arithmetic(self, plus, minus=(), labels=None) -> np.ndarray:
+        """The image of ``Σ mean(plus) - Σ mean(minus)`` (``zoo.latent.vector_arithmetic``):
+        DCGAN §6.3's "smiling woman - neutral woman + neutral man". Returns ``[1, *data_shape]``."""
+        from zoo import latent as L
+
+        z = L.vector_arithmetic(plus, minus)
+        return self.generate(check_array(z[None], [1, self.latent_dim], "z"), labels=labels)
+
+
+def load(name, trainable: bool = False):
+    """Load an export by registered name (``"gan-ring8"``) or folder (``Path`` or a path with ``/``).
+
+    Returns a :class:`Pretrained` (SavedModel inside), or with ``trainable=True`` the Keras
+    model from ``model.keras``, ready to ``fit`` further (compile it with your optimizers).
+    """
+    if not isinstance(name, (str, os.PathLike)):
+        check_name(name)  # raises the TypeError with its message
+    folder, card = locate(name)
+    if not trainable:
+        return Pretrained(folder, card)
+    verify(folder, card)
+    import keras
+
+    import zoo.families  # noqa: F401  (registers the families with Keras)
+
+    return keras.saving.load_model(folder / MODEL_FILE, safe_mode=True)
