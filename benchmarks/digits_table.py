@@ -132,15 +132,16 @@ def _sample_grid(exports) -> str:
     return "\n".join(lines).rstrip()
 
 
-def write_readme(text: str, readme: Path = ROOT / "README.md") -> None:
+def write_readme(text: str, readme: Path = ROOT / "README.md", start: str = START, end: str = END) -> None:
+    """Replace the block between the ``start`` and ``end`` markers of the README (atomically)."""
     content = readme.read_text()
-    if START not in content or END not in content:
-        raise SystemExit(f"error: {readme} has no {START} ... {END} block to fill. Add the markers under "
-                         "'## Digits' first.")
-    before, rest = content.split(START, 1)
-    _, after = rest.split(END, 1)
+    if start not in content or end not in content:
+        raise SystemExit(f"error: {readme} has no {start} ... {end} block to fill. Add the markers to "
+                         "the README first.")
+    before, rest = content.split(start, 1)
+    _, after = rest.split(end, 1)
     temporary = readme.with_suffix(".md.partial")
-    temporary.write_text(f"{before}{START}\n{text}\n{END}{after}")
+    temporary.write_text(f"{before}{start}\n{text}\n{end}{after}")
     os.replace(temporary, readme)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import tensorflow_probability as tfp
-from exact_cases import randomise
+from family_cases import randomise
 
 from zoo.data import digits_split
 from zoo.families import PixelCNN

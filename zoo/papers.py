@@ -26,6 +26,10 @@ AAE = "Makhzani et al. 2015, Adversarial Autoencoders, arXiv:1511.05644"
 WAE = "Tolstikhin et al. 2018, Wasserstein Auto-Encoders, arXiv:1711.01558"
 ALI = "Dumoulin et al. 2016, Adversarially Learned Inference, arXiv:1606.00704"
 BIGAN = "Donahue et al. 2016, Adversarial Feature Learning, arXiv:1605.09782"
+PIXELCNN = "van den Oord et al. 2016, Conditional Image Generation with PixelCNN Decoders, arXiv:1606.05328"
+PIXELCNN_PP = "Salimans, Karpathy, Chen & Kingma 2017, PixelCNN++, arXiv:1701.05517"
+REALNVP = "Dinh, Sohl-Dickstein & Bengio 2017, Density estimation using Real NVP, arXiv:1605.08803"
+MAF = "Papamakarios, Pavlakou & Murray 2017, Masked Autoregressive Flow for Density Estimation, arXiv:1705.07057"
 
 # The options every family offers (cited where they are used: zoo.tricks, zoo.families._base).
 IMPROVED_TECHNIQUES = "Salimans et al. 2016, Improved Techniques for Training GANs, arXiv:1606.03498"

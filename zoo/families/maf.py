@@ -18,9 +18,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from zoo import papers
 from zoo.families._exact import FlowModel, tfb
 
-MAF_PAPER = "Papamakarios, Pavlakou & Murray 2017, Masked Autoregressive Flow for Density Estimation, arXiv:1705.07057"
 
 
 def made_masks(event_size, hidden_units, params):
@@ -109,7 +109,7 @@ class MAF(FlowModel):
     NETWORK_ARG = "mades"
     NETWORK_PREFIX = "made"
     FAMILY = "maf"
-    PAPERS = [MAF_PAPER]
+    PAPERS = [papers.MAF]
 
     def __init__(self, mades, data_shape, levels=None, data_scale=1.0, log_scale_bound=3.0, seed=None, **kwargs):
         super().__init__(mades, data_shape, levels=levels, data_scale=data_scale, log_scale_bound=log_scale_bound,

@@ -26,15 +26,12 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
 
+from zoo import papers
 from zoo.families._base import GenerativeModel, unpack_batch
 from zoo.families._exact import check_levels, level_index, level_value, log_bin_volume, stateless_sample
 
 tfd = tfp.distributions
 
-PIXELCNN_PAPERS = [
-    "van den Oord et al. 2016, Conditional Image Generation with PixelCNN Decoders, arXiv:1606.05328",
-    "Salimans, Karpathy, Chen & Kingma 2017, PixelCNN++, arXiv:1701.05517",
-]
 MIN_SCALE = float(np.exp(-7.0))  # TFP's floor of the logistic scales ("do not collapse to near-zero")
 
 
@@ -213,7 +210,7 @@ class PixelCNN(GenerativeModel):
     OPTIMIZERS = {"pixelcnn_optimizer": ("network",)}
     LOSSES = ("nll",)
     FAMILY = "pixelcnn"
-    PAPERS = PIXELCNN_PAPERS
+    PAPERS = [papers.PIXELCNN, papers.PIXELCNN_PP]
 
     def __init__(self, network, levels=17, seed=None, **kwargs):
         levels = check_levels(levels)

@@ -17,9 +17,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from zoo import papers
 from zoo.families._exact import FlowModel, checkerboard_order, tfb
 
-REALNVP_PAPER = "Dinh, Sohl-Dickstein & Bengio 2017, Density estimation using Real NVP, arXiv:1605.08803"
 
 
 def coupling_network(event_size, hidden=(64, 64), activation="relu", name="coupling"):
@@ -54,7 +54,7 @@ class RealNVP(FlowModel):
     NETWORK_ARG = "couplings"
     NETWORK_PREFIX = "coupling"
     FAMILY = "realnvp"
-    PAPERS = [REALNVP_PAPER]
+    PAPERS = [papers.REALNVP]
 
     def __init__(self, couplings, data_shape, levels=None, data_scale=1.0, log_scale_bound=3.0, seed=None,
                  **kwargs):
