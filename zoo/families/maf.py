@@ -65,6 +65,9 @@ class MADE(keras.layers.Layer):
         self.activation = keras.activations.get(activation)
         self._activation_name = activation
         self.masks = made_masks(self.event_size, self.hidden_units, self.params)
+        # Made tensors once: a graph captures each once, where NumPy masks would be embedded
+        # again at every use (MAF's inverse runs the network D times: a 9 MB saved_model.pb).
+        self._mask_tensors = [tf.constant(mask) for mask in self.masks]
         sizes = [self.event_size, *self.hidden_units, self.event_size * self.params]
         self.kernels, self.biases = [], []
         for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -76,7 +79,7 @@ class MADE(keras.layers.Layer):
 
     def call(self, x):
         h = x
-        for k, (kernel, bias, mask) in enumerate(zip(self.kernels, self.biases, self.masks)):
+        for k, (kernel, bias, mask) in enumerate(zip(self.kernels, self.biases, self._mask_tensors)):
             h = tf.matmul(h, kernel * mask) + bias
             if k < len(self.kernels) - 1:
                 h = self.activation(h)
@@ -132,10 +135,10 @@ class MAF(FlowModel):
         return fn
 
     def flow_bijector(self):
-        reverse = tfb.Permute(np.arange(self.latent_dim)[::-1])  # §3.1: reverse the order between layers
+        reverse = tfb.Permute(np.arange(self.latent_dim)[::-1], name="reverse")  # §3.1: reverse the order between layers
         layers = []  # data side first: tfb.Chain applies the last one first from z
         for k, made in enumerate(self.mades):
             if k:
                 layers.append(reverse)
-            layers.append(tfb.MaskedAutoregressiveFlow(shift_and_log_scale_fn=self._shift_and_log_scale(made)))
-        return tfb.Chain(layers)
+            layers.append(tfb.MaskedAutoregressiveFlow(shift_and_log_scale_fn=self._shift_and_log_scale(made), name=f"maf{k}"))
+        return tfb.Chain(layers, name="maf")

@@ -83,16 +83,17 @@ class RealNVP(FlowModel):
 
     def flow_bijector(self):
         d = self.latent_dim
-        reverse = tfb.Permute(np.arange(d)[::-1])  # swap the halves' roles (§3.4)
+        reverse = tfb.Permute(np.arange(d)[::-1], name="reverse")  # swap the halves' roles (§3.4)
         layers = []  # from the data side to the latent side
         order = checkerboard_order(self.data_shape)
         if not np.array_equal(order, np.arange(d)):
             # inverse(x) = x[order]: checkerboard squares first, so the halves are its colours.
-            layers.append(tfb.Permute(np.argsort(order)))
+            layers.append(tfb.Permute(np.argsort(order), name="checkerboard"))
         for k, network in enumerate(self.couplings):
             if k:
                 layers.append(reverse)
             # tfb.Chain applies its last bijector first in the forward (z -> x) direction,
             # so the list runs from the data side to the latent side.
-            layers.append(tfb.RealNVP(num_masked=d // 2, shift_and_log_scale_fn=self._shift_and_log_scale(network)))
-        return tfb.Chain(layers)
+            layers.append(tfb.RealNVP(num_masked=d // 2, shift_and_log_scale_fn=self._shift_and_log_scale(network),
+                                      name=f"coupling{k}"))
+        return tfb.Chain(layers, name="realnvp")
