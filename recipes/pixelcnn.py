@@ -2,8 +2,7 @@
 arXiv:1701.05517) row: 8×8 digits with the discretised logistic mixture over the 17 grey levels,
 measured by its exact test log-likelihood (PROTOCOLS.md §5) and the digits sample protocol (§3)."""
 from recipes.base import Recipe, adam, net, register
-from recipes.protocols import digits_rows
-from recipes.realnvp import evaluate_exact_digits, likelihood_protocol
+from recipes.protocols import digits_rows, evaluate_exact_digits, likelihood_protocol
 from zoo.data import DIGITS_SHAPE
 
 register(Recipe(
