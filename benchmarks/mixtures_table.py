@@ -9,6 +9,7 @@ published rows are quoted from the papers named in their last column.
 """
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -32,6 +33,8 @@ def _cell(metrics: dict, key: str, digits: int) -> str:
     value = metrics.get(key)
     if not value:
         return "–"
+    if math.isnan(value["mean"]):  # reverse KL of a seed with no high-quality sample
+        return "undefined (a seed had no high-quality sample)"
     return f"{value['mean']:.{digits}f} ± {value['se']:.{digits}f}"
 
 

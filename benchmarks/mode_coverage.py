@@ -3,6 +3,7 @@
     python benchmarks/mode_coverage.py                          # verdicts from the shipped cards
     python benchmarks/mode_coverage.py --train wgan-gp-grid25   # (re)train recipes first (5 seeds each)
     python benchmarks/mode_coverage.py --readme                 # and put the verdicts into README.md
+    python benchmarks/mode_coverage.py --before 9e8b13f --readme  # and the before/after since a commit
 
 The goal: 8/8 modes on ring8 and ≥ 24.8/25 on grid25, with ≥ 95 % high-quality samples,
 i.e. ahead of every published row of PROTOCOLS.md §1 (VEEGAN Table 1, PacGAN Table 1).
@@ -12,6 +13,7 @@ seeds); the published numbers are quoted, never measured here.  Not run by the t
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +56,73 @@ def verdict(dataset, modes, quality):
     return ", ".join(short) + (f"; ahead of {', '.join(ahead)}" if ahead else "")
 
 
+# The per-family goals of PROTOCOLS.md §1: every family ≥ 7.5/8 on ring8, and each family at
+# least its own published row: (family prefix, dataset, modes, % high quality, source).
+FAMILY_GOALS = [
+    ("gan", "ring8", 0.0, 98.2, "GAN with bigger networks, PacGAN Table 1"),
+    ("unrolled", "ring8", 7.6, 35.6, "Unrolled GAN, VEEGAN Table 1"),
+    ("unrolled", "grid25", 23.6, 16.0, "Unrolled GAN, VEEGAN Table 1"),
+    ("ali", "ring8", 2.8, 0.13, "ALI, VEEGAN Table 1"),
+    ("ali", "grid25", 15.8, 1.6, "ALI, VEEGAN Table 1"),
+]
+EVERY_FAMILY_RING8 = 7.5
+
+
+def _met(modes, quality, goal_modes, goal_quality) -> str:
+    return "met" if modes >= goal_modes and quality >= goal_quality else "missed"
+
+
+def family_goals() -> str:
+    """A verdict line per goal of issue 12's §1, from the cards."""
+    ring8, grid25 = measured("ring8"), measured("grid25")
+    lines = []
+    for dataset, rows in (("ring8", ring8), ("grid25", grid25)):
+        (name, (modes, quality, _)) = max(rows.items(), key=lambda kv: (kv[1][0], kv[1][1]))
+        goal_modes, goal_quality = GOAL[dataset]
+        lines.append(f"- Best family on {dataset} (goal {goal_modes:g} modes at ≥ {goal_quality:g} %, ahead of "
+                     f"PacGAN4): `{name}`, {modes:.1f} modes at {quality:.1f} %: "
+                     f"**{_met(modes, quality, goal_modes, goal_quality)}**.")
+    adversarial = {name: row for name, row in ring8.items() if info(name).family not in ("realnvp", "maf")}
+    short = sorted(name for name, (modes, _, _) in adversarial.items() if modes < EVERY_FAMILY_RING8)
+    untrained = sorted(list_models("*-ring8", pretrained=False))  # registered, no export (no measure)
+    missed = [f"`{n}` ({ring8[n][0]:.1f})" for n in short] + [f"`{n}` (no export)" for n in untrained]
+    lines.append(f"- Every adversarial family ≥ {EVERY_FAMILY_RING8:g}/8 on ring8: "
+                 + ("**met**" if not missed else f"**missed** by {', '.join(missed)}")
+                 + f" ({len(adversarial)} exports measured).")
+    for prefix, dataset, goal_modes, goal_quality, source in FAMILY_GOALS:
+        rows = ring8 if dataset == "ring8" else grid25
+        name = f"{prefix}-{dataset}"
+        goal = (f"≥ {goal_modes:g} modes at " if goal_modes else "") + f"≥ {goal_quality:g} % high quality"
+        if name not in rows:
+            lines.append(f"- `{name}` {goal} ({source}): no measured export.")
+            continue
+        modes, quality, _ = rows[name]
+        lines.append(f"- `{name}` {goal} ({source}): {modes:.1f} modes at {quality:.1f} %: "
+                     f"**{_met(modes, quality, goal_modes, goal_quality)}**.")
+    return "\n".join(lines)
+
+
+def card_at(revision: str, name: str):
+    """The metrics of ``exports/<name>/card.json`` at a git revision (None if it had none)."""
+    shown = subprocess.run(["git", "show", f"{revision}:exports/{name}/card.json"], cwd=ROOT,
+                           capture_output=True, text=True)
+    return json.loads(shown.stdout).get("metrics") or None if shown.returncode == 0 else None
+
+
+def before_after(revision: str) -> str:
+    """Modes and % high quality of every mixture export at ``revision`` and now."""
+    lines = [f"| export | modes before | % HQ before | modes now | % HQ now | steps now | wall time now (5 seeds) |",
+             "|---|---|---|---|---|---|---|"]
+    for dataset in GOAL:
+        for name, (modes, quality, _) in sorted(measured(dataset).items()):
+            before = card_at(revision, name)
+            old = (f"{before['modes']['mean']:.1f} | {before['high_quality']['mean']:.1f}" if before else "– | –")
+            card = info(name)
+            wall = f"{card.wall_time / 60:.1f} min" if card.wall_time else "–"
+            lines.append(f"| `{name}` | {old} | {modes:.1f} | {quality:.1f} | {card.steps:,} | {wall} |")
+    return "\n".join(lines)
+
+
 def report():
     lines = []
     for dataset in GOAL:
@@ -75,6 +144,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--train", nargs="*", default=[], metavar="NAME", help="recipes to train first")
     parser.add_argument("--readme", action="store_true", help="write the verdicts into README.md")
+    parser.add_argument("--before", metavar="REV", help="also the before/after table against the cards at a git revision")
     args = parser.parse_args(argv)
     for name in args.train:
         subprocess.run([sys.executable, "-m", "recipes.train", name], cwd=ROOT, check=True)
@@ -84,6 +154,16 @@ def main(argv=None):
         from mixtures_table import write_readme
 
         write_readme(text.rstrip(), "mode-coverage-goal")
+    goals = family_goals()
+    print(goals)
+    if args.readme:
+        write_readme(goals, "mixture-family-goals")
+    if args.before:
+        table = before_after(args.before)
+        print(table)
+        if args.readme:
+            write_readme(f"Before: the cards at commit {args.before}; now: the cards of this tree.\n\n{table}",
+                         "mixture-before-after")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from recipes.base import net
+from recipes.base import LinearDecay, net
 from zoo.data import DIGITS_SHAPE, NUM_CLASSES
 
 
@@ -46,12 +46,36 @@ def evaluate_mixture(dataset):
     return evaluate
 
 
-def mixture_networks(width=128, depth=3, critic_dim=1):
-    """G: 2-D z, BN + ReLU hidden layers (PacGAN's generator, narrower); D: LeakyReLU MLP
-    without batch norm (the gradient penalties are per example) with ``critic_dim`` outputs."""
-    hidden = (width,) * depth
-    return {"generator": net("mlp", 2, 2, hidden=hidden, batch_norm=True, name="generator"),
-            "discriminator": net("mlp", 2, critic_dim, hidden=hidden, activation="leaky_relu", name="discriminator")}
+def mixture_networks(width=128, depth=3, critic_dim=1, generator_depth=None, batch_norm=False):
+    """G: 2-D z, ReLU MLP; D: LeakyReLU MLP with ``critic_dim`` outputs.  No batch norm, unless
+    ``batch_norm=True`` puts it into G (PacGAN's generator; the rows that keep their earlier
+    training: ratio matching, instance noise).
+
+    Why no batch norm in G (PacGAN's generator has it): the 2-D rows export the generator's
+    moving average (``ema_decay``), and BN's batch statistics belong to the raw weights, not to
+    the averaged ones.  In this repository's trials (GAN on ring8, 128×3, 20,000 steps) G with
+    BN scored 43 % high quality raw and 31 % averaged; without BN 98.0 % raw, 98.6 % averaged.
+    D has none either: the gradient penalties are per example."""
+    return {"generator": net("mlp", 2, 2, hidden=(width,) * (generator_depth or depth), batch_norm=batch_norm,
+                             name="generator"),
+            "discriminator": net("mlp", 2, critic_dim, hidden=(width,) * depth, activation="leaky_relu",
+                                 name="discriminator")}
+
+
+# The 2-D adversarial rows' shared training: the generator's exponential moving average
+# (Yazıcı et al. 2019, arXiv:1806.04498) is exported, and the discriminator judges pairs of
+# samples (PacGAN2, Lin et al. 2018, arXiv:1712.04086), which penalises a generator that
+# drops modes.  With both (and no BN in G), single-seed GAN trials reached 8/8 at 99.2 % on
+# ring8 and 25/25 at 96.6-97.8 % on grid25, against 31-34 % and 8 % for the earlier rows.
+MIXTURE_TRAINING = {"ema_decay": 0.999, "packing": 2}
+
+
+def mixture_rate(dataset, learning_rate, steps):
+    """The 2-D rows' learning rate: decayed linearly to 0 over ``steps`` on ring8
+    (:class:`recipes.base.LinearDecay` says why), constant on grid25, whose 25 modes need the
+    late updates (decayed over 20,000 steps, GAN seed 1 reached 92.6 % high quality there,
+    constant 96.6 %)."""
+    return LinearDecay(learning_rate, steps) if dataset == "ring8" else learning_rate
 
 
 def mixture_rows(dataset):

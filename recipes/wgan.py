@@ -1,17 +1,19 @@
 """WGAN (weight clipping) and WGAN-GP rows on the 2-D mixtures (PROTOCOLS.md §1).
 
-The critic families share the ``gan-*`` networks at width 64 (narrower than the GAN's 128:
-n_critic = 5 critic updates per step multiply the cost; one seed must train in minutes on
-the 2 shared CPU cores).  Hyper-parameters are the papers' unless a comment says why they
-were changed (tuned here with ``--seeds 1 --no-export``).
+The critic families train on the f-GAN rows' 128×3 networks without batch norm, with
+PacGAN2 and the averaged generator (``recipes.protocols.MIXTURE_TRAINING``), for fewer steps:
+n_critic = 5 critic updates per step multiply the cost, and 5 seeds must train in minutes on
+the 2 shared CPU cores.  The rate stays constant: the critic takes n_critic updates per
+generator step, so one schedule cannot follow both.  Hyper-parameters are the papers' unless a
+comment says why they were changed (tuned here with ``--seeds 1 --no-export``).
 """
 from recipes.base import Recipe, adam, players, register, rmsprop
-from recipes.protocols import MIXTURES, mixture_networks, mixture_rows
+from recipes.protocols import MIXTURE_TRAINING, MIXTURES, mixture_networks, mixture_rows
 from zoo import papers
 
-CRITIC_WIDTH = 64
-CRITIC_STEPS = 2000
-CRITIC_BATCH = 128
+CRITIC_WIDTH = 128
+CRITIC_STEPS = 4000
+CRITIC_BATCH = 256
 
 for _dataset in MIXTURES:
     # RMSProp and n_critic = 5 as Algorithm 1, but c = 0.1 and lr 2e-4 instead of the paper's
@@ -20,7 +22,7 @@ for _dataset in MIXTURES:
     # thousands of input dimensions for the clipped weights to add up over.
     register(Recipe(
         name=f"wgan-{_dataset}", family="WGAN", **mixture_rows(_dataset), networks=mixture_networks(CRITIC_WIDTH),
-        options={"clip_value": 0.1, "n_critic": 5}, optimizers=players(rmsprop(2e-4)),
+        options={"clip_value": 0.1, "n_critic": 5, **MIXTURE_TRAINING}, optimizers=players(rmsprop(2e-4)),
         steps=CRITIC_STEPS, batch_size=CRITIC_BATCH,
         description=f"WGAN (weight clipping, RMSProp) on the {_dataset} 2-D Gaussian mixture.", papers=[papers.WGAN],
     ))
@@ -28,7 +30,7 @@ for _dataset in MIXTURES:
     # their image experiments use β₁ = 0).
     register(Recipe(
         name=f"wgan-gp-{_dataset}", family="WGANGP", **mixture_rows(_dataset),
-        networks=mixture_networks(CRITIC_WIDTH), options={"penalty_weight": 10.0, "n_critic": 5},
+        networks=mixture_networks(CRITIC_WIDTH), options={"penalty_weight": 10.0, "n_critic": 5, **MIXTURE_TRAINING},
         optimizers=players(adam(1e-4, beta_1=0.5, beta_2=0.9)), steps=CRITIC_STEPS, batch_size=CRITIC_BATCH,
         description=f"WGAN-GP (two-sided gradient penalty) on the {_dataset} 2-D Gaussian mixture.",
         papers=[papers.WGAN_GP],

@@ -53,7 +53,65 @@ def test_encode_is_the_mean_over_noise_and_decode_the_likelihood_mean():
     np.testing.assert_allclose(model.decode(z).numpy(), params[:, :2], rtol=1e-6)
 
 
+def _contrast_model(seed=0, draws=4):
+    from zoo.families.avb import AVB as Family
+
+    model, x = CASES["avb"](seed=seed)
+    contrast = Family(model.encoder, model.generator, model.adversary, adaptive_contrast=True,
+                      contrast_draws=draws, seed=seed)
+    contrast.compile(g_optimizer=keras.optimizers.SGD(0.05), e_optimizer=keras.optimizers.SGD(0.05),
+                     d_optimizer=keras.optimizers.SGD(0.05))
+    return contrast, x
+
+
+def test_adaptive_contrast_step():
+    # §3.3: T judges (z − μ)/σ against N(0, I) and KL(r_α || p) enters in closed form; the three
+    # players still update once per step and the logged ELBO still splits into its two terms.
+    model, x = _contrast_model(draws=4)
+    before = {net: [w.numpy().copy() for w in getattr(model, net).trainable_variables] for net in model.NETWORKS}
+    logs = model.train_step(tf.constant(x))
+    for key in ("g_optimizer", "e_optimizer", "d_optimizer"):
+        assert getattr(model, key).iterations.numpy() == 1
+    for net in model.NETWORKS:
+        assert any(not np.allclose(b, a.numpy()) for b, a in zip(before[net], getattr(model, net).trainable_variables))
+    np.testing.assert_allclose(float(logs["neg_elbo"]), float(logs["reconstruction"]) + float(logs["kl"]), rtol=1e-5)
+    assert np.isfinite(float(logs["d_loss"]))
+
+
+def test_adaptive_contrast_penalises_a_collapsed_encoder():
+    # An encoder that ignores ε (q a point mass) has σ² = the variance floor: the closed-form
+    # KL(r_α || p) is then large, whatever T says — the collapse plain AVB's T fails to price.
+    from zoo.families.avb import CONTRAST_VARIANCE_FLOOR
+
+    encoder = mlp_encoder((2,), 1, hidden=(), noise_dim=1)
+    encoder.set_weights([np.array([[0.0], [0.0], [0.0]], np.float32), np.array([0.0], np.float32)])
+    decoder = mlp_decoder(1, (2,), hidden=(4,), channels_multiplier=2)
+    adversary = pair_discriminator((2,), 1, hidden=(4,))
+    adversary.set_weights([np.zeros_like(w) for w in adversary.get_weights()])  # T ≡ 0
+    model = AVB(encoder, decoder, adversary, adaptive_contrast=True, contrast_draws=8, seed=0)
+    model.compile(g_optimizer=keras.optimizers.SGD(0.0), e_optimizer=keras.optimizers.SGD(0.0),
+                  d_optimizer=keras.optimizers.SGD(0.0))
+    logs = model.train_step(tf.zeros((4, 2)))
+    expected = 0.5 * (CONTRAST_VARIANCE_FLOOR - 1.0 - np.log(CONTRAST_VARIANCE_FLOOR))  # μ = 0, one dimension
+    np.testing.assert_allclose(float(logs["kl"]), expected, rtol=1e-4)
+
+
+def test_adaptive_contrast_round_trips(tmp_path):
+    model, x = _contrast_model(draws=3)
+    model.fit(x, batch_size=8, epochs=1, verbose=0)
+    model.save(tmp_path / "m.keras")
+    restored = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
+    assert restored.adaptive_contrast and restored.contrast_draws == 3
+    z = np.random.default_rng(0).standard_normal((3, 2)).astype("float32")
+    np.testing.assert_allclose(restored.decode(z).numpy(), model.decode(z).numpy(), atol=1e-6)
+
+
 def test_errors():
     with pytest.raises(ValueError, match="implicit"):
         AVB(mlp_encoder((2,), 2, hidden=()), mlp_decoder(2, (2,), hidden=(), channels_multiplier=2),
             pair_discriminator((2,), 2, hidden=()))
+    encoder, decoder, adversary = (mlp_encoder((2,), 2, hidden=(), noise_dim=2),
+                                   mlp_decoder(2, (2,), hidden=(), channels_multiplier=2),
+                                   pair_discriminator((2,), 2, hidden=()))
+    with pytest.raises(ValueError, match="contrast_draws"):
+        AVB(encoder, decoder, adversary, adaptive_contrast=True, contrast_draws=1)

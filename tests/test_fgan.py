@@ -109,6 +109,28 @@ def test_fgan_gan_takes_the_same_steps_as_gan():
             np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
 
 
+def test_jensen_shannon_and_gan_rows_take_the_same_steps():
+    """With the paper's output activations (Table 2) the JS losses are the GAN ones minus
+    constants: the critic's by 2 log 2, the generator's by log 2.  So ``fgan-js-*`` and
+    ``fgan-gan-*`` (same rate) train through the same weights; their cards agree."""
+    gan, _ = gan_case(seed=4, loss="non_saturating")
+    x = tf.constant(points_batch(seed=4))
+    models = {}
+    for divergence in ("gan", "jensen_shannon"):
+        generator, discriminator = (keras.models.clone_model(gan.generator), keras.models.clone_model(gan.discriminator))
+        generator.set_weights(gan.generator.get_weights())
+        discriminator.set_weights(gan.discriminator.get_weights())
+        models[divergence] = FGAN(generator, discriminator, divergence=divergence, seed=gan.seed)
+        models[divergence].compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.1))
+    for _ in range(3):
+        gan_logs, js_logs = models["gan"].train_step(x), models["jensen_shannon"].train_step(x)
+        assert float(js_logs["d_loss"]) == pytest.approx(float(gan_logs["d_loss"]) - 2 * math.log(2), abs=1e-5)
+        assert float(js_logs["g_loss"]) == pytest.approx(float(gan_logs["g_loss"]) - math.log(2), abs=1e-5)
+    for network in ("generator", "discriminator"):
+        for a, b in zip(getattr(models["gan"], network).get_weights(), getattr(models["jensen_shannon"], network).get_weights()):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("divergence", sorted(divergences.F_DIVERGENCES))
 def test_every_divergence_trains_a_few_steps_on_2d_data(divergence):
     keras.utils.set_random_seed(0)

@@ -18,12 +18,11 @@ def test_recipes_and_registered_names_are_one_set():
 
 
 def test_every_recipe_without_weights_is_one_of_the_known_recipe_only_names():
-    """The datasets TFDS cannot download here, and the f-GAN divergences not trained here."""
+    """The datasets TFDS cannot download here, and one f-GAN row whose training still ends in
+    NaN (recipes/fgan.py); issue 12 trained the other f-GAN divergences."""
     images = {"dcgan-celeba", "dcgan-mnist", "dcgan-cifar10", "cgan-mnist", "lapgan-cifar10"}
-    fgans = {f"fgan-{d}-{m}" for d in ("reverse-kl", "neyman", "hellinger", "jeffrey", "gan", "tv")
-             for m in ("ring8", "grid25")}
-    assert set(recipe_only_names()) == images | fgans
-    assert set(zoo.list_models(pretrained=False)) >= images | fgans
+    assert set(recipe_only_names()) == images | {"fgan-neyman-ring8"}
+    assert set(zoo.list_models(pretrained=False)) >= images
 
 
 @pytest.mark.parametrize("name", recipe_only_names())
@@ -35,8 +34,8 @@ def test_recipe_only_card_is_what_the_recipe_generates(name):
 
 
 def test_a_recipe_only_name_answers_with_its_recipe_command():
-    with pytest.raises(FileNotFoundError, match="python -m recipes.train fgan-hellinger-ring8 --seeds 5"):
-        zoo.load("fgan-hellinger-ring8")
+    with pytest.raises(FileNotFoundError, match="python -m recipes.train dcgan-mnist --seeds 5"):
+        zoo.load("dcgan-mnist")
 
 
 def test_write_cards_writes_untrained_names_and_refuses_a_trained_export(tmp_path):
@@ -47,8 +46,8 @@ def test_write_cards_writes_untrained_names_and_refuses_a_trained_export(tmp_pat
     with pytest.raises(ValueError, match="gan-ring8 .* hold trained weights"):
         write_cards(["gan-ring8"], tmp_path)
     assert ModelCard.read(trained) == card  # untouched
-    [path] = write_cards(["fgan-tv-grid25"], tmp_path)
-    assert path.read_text() == (REPO_EXPORTS / "fgan-tv-grid25" / CARD_FILE).read_text()
+    [path] = write_cards(["dcgan-cifar10"], tmp_path)
+    assert path.read_text() == (REPO_EXPORTS / "dcgan-cifar10" / CARD_FILE).read_text()
 
 
 def _run(code):
@@ -74,7 +73,7 @@ print(json.dumps({"modules": [m for m in ("tensorflow", "keras") if m in sys.mod
     assert result["modules"] == []
     assert "--write-cards" in result["out"]
     lines = result["out"].splitlines()
-    assert any(line.split()[:3] == ["fgan-tv-ring8", "FGAN", "ring8"] and line.endswith("recipe only")
+    assert any(line.split()[:3] == ["dcgan-mnist", "DCGAN", "mnist"] and line.endswith("recipe only")
                for line in lines)
     assert any(line.split()[:2] == ["gan-ring8", "GAN"] and line.endswith("trained") for line in lines)
 
@@ -110,7 +109,9 @@ def test_build_is_seeded_in_one_place():
      {"g_optimizer": ("Adam", 1e-4, (0.5, 0.9)), "d_optimizer": ("Adam", 1e-4, (0.5, 0.9))}),
     ("fgan-kl-ring8", {"divergence": "kl"},
      {"g_optimizer": ("Adam", 2e-4, (0.5, 0.999)), "d_optimizer": ("Adam", 2e-4, (0.5, 0.999))}),
-    ("fgan-tv-grid25", {"divergence": "total_variation"},
+    ("fgan-tv-grid25", {"divergence": "total_variation"},  # 5e-4 until issue 12 (recipes/fgan.py says why)
+     {"g_optimizer": ("Adam", 2e-4, (0.5, 0.999)), "d_optimizer": ("Adam", 2e-4, (0.5, 0.999))}),
+    ("fgan-hellinger-grid25", {"divergence": "squared_hellinger"},
      {"g_optimizer": ("Adam", 5e-4, (0.5, 0.999)), "d_optimizer": ("Adam", 5e-4, (0.5, 0.999))}),
     ("aae-digits", {},
      {"ae_optimizer": ("Adam", 1e-3, (0.9, 0.999)), "d_optimizer": ("Adam", 5e-4, (0.5, 0.999)),
@@ -130,10 +131,22 @@ def test_rows_build_the_families_and_optimizers_they_name(name, family_config, o
 
 
 def test_steps_per_execution_and_widths_come_from_the_row():
-    fgan, wgan = get_recipe("fgan-js-ring8").build(0), get_recipe("wgan-ring8").build(0)
-    assert fgan.steps_per_execution == 25 and wgan.steps_per_execution == 1
+    fgan, gan = get_recipe("fgan-js-ring8").build(0), get_recipe("gan-grid25").build(0)
+    assert fgan.steps_per_execution == 25 and gan.steps_per_execution == 1
     assert fgan.generator.get_layer("generator_dense0").units == 128
-    assert wgan.discriminator.get_layer("discriminator_dense0").units == 64
+    assert gan.generator.get_layer("generator_dense3").units == 256  # G 256×4 on grid25 only
+    assert gan.discriminator.get_layer("discriminator_dense0").units == 256
+
+
+def test_the_ring8_rows_decay_their_rate_to_zero_and_the_grid25_rows_do_not():
+    ring8, grid25 = get_recipe("fgan-js-ring8"), get_recipe("fgan-js-grid25")
+    assert ring8.options["ema_decay"] == 0.999 and ring8.options["packing"] == 2
+    decayed, constant = ring8.optimizers["g_optimizer"].build(), grid25.optimizers["g_optimizer"].build()
+    schedule = decayed._learning_rate
+    assert float(schedule(0)) == pytest.approx(5e-4)
+    assert float(schedule(ring8.steps // 2)) == pytest.approx(2.5e-4)
+    assert float(schedule(ring8.steps)) == 0.0 and float(schedule(2 * ring8.steps)) == 0.0
+    assert float(constant.learning_rate.numpy()) == pytest.approx(5e-4)
 
 
 def test_packing_reaches_the_discriminator_builders_only(monkeypatch):

@@ -67,6 +67,8 @@ def test_run_folder_holds_logs_sample_grids_and_models(trained):
         assert {"epoch_d_loss", "epoch_g_loss", "samples"} <= tags, tags
     card = json.loads((path / "card.json").read_text())
     assert card["metrics"]["seeds"] == 2 and card["steps"] == 6
+    seconds = [json.loads((root / "run" / f"seed-{seed}" / "seconds.json").read_text()) for seed in (0, 1)]
+    assert all(s > 0 for s in seconds) and card["wall_time"] == pytest.approx(sum(seconds), abs=0.1)
 
 
 def test_resume_of_a_finished_run_retrains_nothing(trained, capsys):

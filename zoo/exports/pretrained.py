@@ -156,7 +156,8 @@ class Pretrained:
 
     def discriminate(self, x, labels=None) -> np.ndarray:
         """Discriminator logits of ``x`` (exports of adversarial families only)."""
-        self._require("discriminate", "only adversarial families export their discriminator.")
+        self._require("discriminate", "only adversarial families export their discriminator, and only when it "
+                                      "judges single examples (a PacGAN discriminator, packing > 1, judges packs).")
         x = self._x(x)
         return self._call("discriminate", x=x, **self._labels(labels, len(x)))["logits"]
 

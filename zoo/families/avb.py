@@ -17,6 +17,23 @@ Algorithm 1 updates, on one mini-batch,
 The decoder's likelihood is the VAE's (:mod:`zoo.distributions`).  The adversary T is a
 density-ratio estimator of single pairs, not a discriminator of the generator's samples, so
 the options of the adversarial families (packing, instance noise) do not apply to it.
+
+Adaptive contrast (§3.3, ``adaptive_contrast=True``).  Plain AVB asks T to tell ``q(z|x)``
+from ``p(z)``; once the encoder is nearly deterministic the two are so far apart that a
+logistic-regression adversary badly underestimates their log ratio, and the encoder is not
+paid for its collapse.  (On 8×8 digits, the 6,000-step export's encoder spread each code by
+σ ≈ 0.013 over ε, a true KL of roughly 30 nats per image, while T on those pairs averaged
+7.9; the codes then left holes in N(0, I) and prior samples scored FID 62, samples from a
+Gaussian fitted to the codes 20.)  With a Gaussian ``r_α(z|x)`` of the same mean μ(x) and
+standard deviation σ(x) as q (here Monte-Carlo estimates over ``contrast_draws`` ε per x,
+differentiated through), the ELBO becomes (eq. 13-14)
+
+    E_q[log p(x|z)] − KL(q(z|x), r_α(z|x)) − KL(r_α(z|x), p(z)),
+
+the middle term ``T*(x, z̃)`` learned on the normalised codes ``z̃ = (z − μ)/σ`` against
+``N(0, I)`` (the Jacobians cancel), the last in closed form: it grows without bound as σ → 0,
+so a collapsing encoder is penalised exactly.  E_q[log r_α − log p] equals that closed form
+because log r_α and log p are quadratic in z and q shares r_α's first two moments.
 """
 import keras
 import tensorflow as tf
@@ -26,6 +43,9 @@ from zoo.distributions import check_likelihood, likelihood_mean, log_likelihood
 from zoo.families._base import GenerativeModel, unpack_batch
 
 ENCODE_DRAWS = 32  # ε draws averaged by ``encode`` for the posterior mean
+# Added to the estimated variance of q(z|x) under adaptive contrast (the reference code adds
+# 1e-4 too): keeps z̃ and log σ² finite for an encoder that ignores ε.
+CONTRAST_VARIANCE_FLOOR = 1e-4
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -38,6 +58,10 @@ class AVB(GenerativeModel):
       adversary: ``keras.Model`` ``[x, z]`` -> T(x, z) ``[N, 1]``
         (``zoo.networks.pair_discriminator``).
       likelihood: ``"gaussian"`` or ``"bernoulli"``.
+      adaptive_contrast: T judges the normalised codes ``(z − μ(x))/σ(x)`` against N(0, I)
+        and ``KL(r_α, p)`` is added in closed form (§3.3; see the module docstring).
+      contrast_draws: ε draws per example for the moments μ(x), σ(x) (each step runs the
+        encoder, decoder and adversary on ``batch × contrast_draws`` rows).
     """
 
     NETWORKS = ("encoder", "generator", "adversary")
@@ -50,7 +74,8 @@ class AVB(GenerativeModel):
     FAMILY = "avb"
     PAPERS = (papers.AVB,)
 
-    def __init__(self, encoder, generator, adversary, likelihood="gaussian", seed=None, **kwargs):
+    def __init__(self, encoder, generator, adversary, likelihood="gaussian", adaptive_contrast=False,
+                 contrast_draws=16, seed=None, **kwargs):
         if len(encoder.inputs) != 2:
             raise ValueError("AVB's encoder is implicit: it takes [x, ε] (build it with "
                              f"zoo.networks.mlp_encoder(..., noise_dim=k)). Received: {len(encoder.inputs)} input(s)")
@@ -58,6 +83,11 @@ class AVB(GenerativeModel):
         self.encoder = encoder
         self.adversary = adversary
         self.likelihood = check_likelihood(likelihood)
+        if isinstance(contrast_draws, bool) or int(contrast_draws) != contrast_draws or contrast_draws < 2:
+            raise ValueError("contrast_draws must be an integer >= 2 (draws per example for the moments of "
+                             f"q(z|x)). Received: contrast_draws={contrast_draws!r}")
+        self.adaptive_contrast = bool(adaptive_contrast)
+        self.contrast_draws = int(contrast_draws)
 
     @property
     def noise_dim(self) -> int:
@@ -71,6 +101,8 @@ class AVB(GenerativeModel):
         return log_likelihood(self.generator(z, training=training), x, self.likelihood, len(self.data_shape))
 
     def train_step(self, data):
+        if self.adaptive_contrast:
+            return self._contrast_step(data)
         x, _ = unpack_batch(data)
         batch = tf.shape(x)[0]
         eps = self.normal(batch, (self.noise_dim,))
@@ -93,6 +125,39 @@ class AVB(GenerativeModel):
         self.apply_update(tape, d_loss, "d_optimizer")
         return self.track(neg_elbo=neg_elbo, reconstruction=reconstruction, kl=kl, d_loss=d_loss)
 
+    def _contrast_step(self, data):
+        """Algorithm 1 with adaptive contrast (§3.3): ``contrast_draws`` codes per example give
+        the moments of q(z|x); T estimates KL(q, r_α) on the normalised codes."""
+        x, _ = unpack_batch(data)
+        batch, draws = tf.shape(x)[0], self.contrast_draws
+        tiled_x = tf.repeat(x, draws, axis=0)  # row i*K + j: example i, draw j
+        eps = self.normal(batch * draws, (self.noise_dim,))
+        reference = self.normal(batch * draws, (self.latent_dim,))  # z̃ ~ N(0, I), the contrast
+
+        with tf.GradientTape(persistent=True) as tape:
+            z = self.encoder([tiled_x, eps], training=True)
+            codes = tf.reshape(z, [batch, draws, self.latent_dim])
+            mean = tf.reduce_mean(codes, axis=1, keepdims=True)
+            variance = tf.reduce_sum(tf.square(codes - mean), axis=1, keepdims=True) / float(draws - 1)
+            variance = variance + CONTRAST_VARIANCE_FLOOR
+            normalised = tf.reshape((codes - mean) * tf.math.rsqrt(variance), [-1, self.latent_dim])
+            reconstruction = -tf.reduce_mean(self.log_likelihood(tiled_x, z, training=True))
+            # KL(r_α(z|x) || N(0, I)) in closed form, per example.
+            gaussian_kl = 0.5 * tf.reduce_sum(tf.square(mean) + variance - 1.0 - tf.math.log(variance), axis=-1)
+            contrast = tf.reduce_mean(self.adversary([tiled_x, normalised], training=True))  # ≈ KL(q || r_α)
+            kl = contrast + tf.reduce_mean(gaussian_kl)
+            neg_elbo = reconstruction + kl
+        self.apply_update(tape, neg_elbo, "g_optimizer")
+        self.apply_update(tape, neg_elbo, "e_optimizer")
+        del tape
+
+        normalised = tf.stop_gradient(normalised)
+        with tf.GradientTape() as tape:
+            d_loss = losses.gan_discriminator_loss(
+                self.adversary([tiled_x, normalised], training=True), self.adversary([tiled_x, reference], training=True))
+        self.apply_update(tape, d_loss, "d_optimizer")
+        return self.track(neg_elbo=neg_elbo, reconstruction=reconstruction, kl=kl, d_loss=d_loss)
+
     # ------------------------------------------------------ generation / codes
     def call(self, z, training=False):
         return likelihood_mean(self.generator(z, training=training), self.likelihood)
@@ -111,4 +176,5 @@ class AVB(GenerativeModel):
         return tf.reduce_mean(tf.reshape(z, [n, ENCODE_DRAWS, self.latent_dim]), axis=1)
 
     def get_config(self):
-        return {**super().get_config(), "likelihood": self.likelihood}
+        return {**super().get_config(), "likelihood": self.likelihood,
+                "adaptive_contrast": self.adaptive_contrast, "contrast_draws": self.contrast_draws}
