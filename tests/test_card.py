@@ -76,7 +76,8 @@ def test_reexport_rewrites_a_shipped_export_from_its_model_keras(tmp_path):
     assert (path / "model.keras").stat().st_size <= (source / "gan-ring8" / "model.keras").stat().st_size
     resumed = zoo.load(str(path), trainable=True)
     assert resumed.optimizer is None and int(resumed.g_optimizer.iterations) == before.steps
-    assert card.runtimes["session"] == ["discriminate", "generate", "sample"]
+    # gan-ring8's PacGAN2 discriminator judges pairs: no discriminate signature to serve.
+    assert card.runtimes["session"] == ["generate", "sample"] == card.runtimes["eager"]
     assert "generate" in card.runtimes["tflite"]
     old, new = zoo.load(str(source / "gan-ring8")), zoo.load(str(path))
     z = old.latent(16, seed=3)
