@@ -3,6 +3,8 @@
     python benchmarks/digits_table.py            # print the markdown
     python benchmarks/digits_table.py --readme   # also replace the block between the
                                                  # digits-table markers in README.md
+    python benchmarks/digits_table.py --before 9e8b13f --readme  # and issue 12's goal verdicts
+                                                 # and the before/after since a commit
 
 Rows: every trained export of ``exports/*/card.json`` whose dataset is digits (its card's
 metrics: mean ± s.e. over the seeds of its recipe), then the two baselines measured here
@@ -20,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 START, END = "<!-- digits-table:start -->", "<!-- digits-table:end -->"
 COLUMNS = [  # key, header, format
@@ -33,6 +36,11 @@ COLUMNS = [  # key, header, format
 ]
 GAUSSIAN_SEEDS = 5
 GRID_COLUMNS = 4
+# Issue 12's digits goals: every FID at most a third of the Gaussian baseline's, the best at
+# most twice the floor's, LAPGAN and AVB "well clear" of the baseline (read here as at most
+# half its FID), every encoder's reconstruction MSE at most PCA's with 8 components, 5 seeds.
+GOAL_SEEDS = 5
+PCA_COMPONENTS = 8
 
 
 def _cell(value, fmt: str) -> str:
@@ -102,6 +110,59 @@ def table() -> str:
     return "\n".join(lines)
 
 
+def goals(exports=None, baselines=None) -> str:
+    """One verdict line per digits goal of issue 12, from the cards and the baselines."""
+    from zoo.data import digits_split
+    from zoo.metrics.reconstruction import pca_mse
+
+    exports = digits_exports() if exports is None else exports
+    baselines = baseline_rows() if baselines is None else baselines
+    floor = baselines[0][1]["fid"]
+    gaussian = baselines[1][1]["fid"]["mean"]
+    fid = {card.name: card.metrics["fid"]["mean"] for _, card in exports if "fid" in card.metrics}
+    met = lambda ok: "**met**" if ok else "**missed**"  # noqa: E731
+    over = sorted((value, name) for name, value in fid.items() if value > gaussian / 3)
+    best_value, best = min((value, name) for name, value in fid.items())
+    lines = [f"- Every export's FID ≤ {gaussian / 3:.2f} (a third of the Gaussian baseline's {gaussian:.2f}): "
+             + (f"{met(False)}: " + ", ".join(f"`{name}` {value:.2f}" for value, name in over) if over
+                else f"{met(True)} (worst {max(fid.values()):.2f})") + ".",
+             f"- Best FID ≤ {2 * floor:.2f} (twice the floor's {floor:.2f}): `{best}` {best_value:.2f}: "
+             f"{met(best_value <= 2 * floor)}."]
+    for family in ("lapgan", "avb"):
+        for name, value in fid.items():
+            if name.startswith(f"{family}-"):
+                lines.append(f"- `{name}` well clear of the baseline (FID ≤ {gaussian / 2:.2f}, half the "
+                             f"baseline's): {value:.2f}: {met(value <= gaussian / 2)}.")
+    x_train, _, x_test, _ = digits_split()
+    pca = pca_mse(x_train, x_test, PCA_COMPONENTS)
+    worse = [(card.name, card.metrics["reconstruction_mse"]["mean"]) for _, card in exports
+             if "reconstruction_mse" in card.metrics and card.metrics["reconstruction_mse"]["mean"] > pca]
+    lines.append(f"- Every encoder's reconstruction MSE ≤ PCA-{PCA_COMPONENTS}'s {pca:.4f}: "
+                 + (f"{met(False)}: " + ", ".join(f"`{name}` {value:.4f}" for name, value in worse)
+                    if worse else met(True)) + " (the reconstruction section below).")
+    short = [f"`{card.name}` {card.metrics.get('seeds')}" for _, card in exports
+             if card.metrics.get("seeds") != GOAL_SEEDS]
+    lines.append(f"- {GOAL_SEEDS} seeds per export: " + (f"{met(False)}: " + ", ".join(short) if short
+                                                          else met(True)) + ".")
+    return "\n".join(lines)
+
+
+def before_after(revision: str, exports=None) -> str:
+    """FID, seeds and steps of every digits export at ``revision`` and now."""
+    from mode_coverage import card_at
+
+    exports = digits_exports() if exports is None else exports
+    lines = ["| export | FID before | seeds before | FID now | seeds now | steps now | wall time now (all seeds) |",
+             "|---|---|---|---|---|---|---|"]
+    for _, card in exports:
+        before = card_at(revision, card.name)
+        old = f"{before['fid']['mean']:.2f} | {before.get('seeds', '–')}" if before and "fid" in before else "– | –"
+        wall = f"{card.wall_time / 60:.1f} min" if card.wall_time else "–"
+        lines.append(f"| `{card.name}` | {old} | {card.metrics['fid']['mean']:.2f} | {card.metrics.get('seeds')} "
+                     f"| {card.steps:,} | {wall} |")
+    return "\n".join(lines)
+
+
 def _classifier_line() -> str:
     from zoo.registry import ModelCard
 
@@ -149,6 +210,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--readme", action="store_true", help="replace the digits-table block of README.md")
     parser.add_argument("--json", action="store_true", help="print the baseline rows as JSON instead")
+    parser.add_argument("--before", metavar="REV",
+                        help="also issue 12's goal verdicts and the before/after table against the cards at a git "
+                             "revision (README blocks digits-goals and digits-before-after)")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if args.json:
@@ -158,6 +222,15 @@ def main(argv=None):
     print(text)
     if args.readme:
         write_readme(text)
+    if args.before:
+        verdicts = goals()
+        table_before = (f"Before: the cards at commit {args.before}; now: the cards of this tree.\n\n"
+                        f"{before_after(args.before)}")
+        print(verdicts, table_before, sep="\n\n")
+        if args.readme:
+            write_readme(verdicts, start="<!-- digits-goals:start -->", end="<!-- digits-goals:end -->")
+            write_readme(table_before, start="<!-- digits-before-after:start -->",
+                         end="<!-- digits-before-after:end -->")
 
 
 if __name__ == "__main__":

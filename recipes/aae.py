@@ -8,6 +8,9 @@ register(Recipe(
     networks={"encoder": ae_encoder(), "generator": ae_decoder(), "discriminator": latent_discriminator()},
     optimizers={"ae_optimizer": adam(1e-3), "d_optimizer": adam(5e-4, beta_1=0.5),
                 "e_optimizer": adam(5e-4, beta_1=0.5)},
-    steps=6000, seeds=3,
+    # 20,000 steps (issue 12): seed 0 scored FID 6.4 (6,000: 7.6 over 3 seeds).  A 4-d code
+    # reached FID 2.6 but reconstructed worse than PCA with 8 components (MSE 0.111 vs 0.099)
+    # and its samples sat closer to training digits than test digits do (memorisation 0.86).
+    steps=20_000,
     description=f"Adversarial auto-encoder, deterministic {AE_LATENT}-d code, N(0, I) prior; MLP networks.",
 ))

@@ -10,7 +10,9 @@ register(Recipe(
     name="ali-digits", family="ALI", **autoencoder_rows(),
     networks={"encoder": ae_encoder(2 * AE_LATENT), "generator": ae_decoder(output_activation="tanh"),
               "discriminator": net("pair_discriminator", DIGITS_SHAPE, AE_LATENT, hidden=AE_HIDDEN, dropout=0.2)},
-    optimizers=players(ALI_ADAM), steps=8000, seeds=3,
+    # 40,000 steps (issue 12): seed 0 FID 3.0 (20,000: 4.0; 8,000: 9.0 ± 0.8 over 3 seeds).
+    # Longer training does not bring the reconstruction down (MSE 0.21; README, reconstruction).
+    optimizers=players(ALI_ADAM), steps=40_000,
     description=f"ALI (stochastic encoder, joint (x, z) discriminator), {AE_LATENT}-d code; MLP networks.",
 ))
 
@@ -25,6 +27,6 @@ for _dataset in MIXTURES:
         networks={"generator": net("mlp", 2, 2, hidden=MIXTURE_HIDDEN, batch_norm=True, name="generator"),
                   "encoder": net("mlp", 2, 4, hidden=MIXTURE_HIDDEN, batch_norm=True, name="encoder"),
                   "discriminator": net("pair_discriminator", (2,), 2, hidden=MIXTURE_HIDDEN)},
-        optimizers=players(ALI_ADAM), steps=6000, batch_size=256, seeds=3,
+        optimizers=players(ALI_ADAM), steps=6000, batch_size=256,
         description=f"ALI (stochastic encoder, joint (x, z) discriminator) on the {_dataset} 2-D Gaussian mixture.",
     ))

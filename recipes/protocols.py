@@ -90,8 +90,10 @@ DIGITS_EVAL_SAMPLES = 10_000  # the digits protocol's Parzen set (its FID set is
 LABEL_SAMPLES = 100  # per label, for the conditional accuracy
 LABEL_PROTOCOL = ("; label accuracy: 100 samples per label k = 0..9, the share the digits classifier "
                   "calls k (label_accuracy_k per label)")
-# The auto-encoders: MLPs with an 8-d code.
+# The auto-encoders: MLPs with an 8-d code, or a 4-d one where the prior must be filled
+# (VAE, WAE-MMD: ``SMALL_AE_LATENT``, the recipes say why).
 AE_LATENT = 8
+SMALL_AE_LATENT = 4
 AE_HIDDEN = (256, 256)
 AE_PROTOCOL = ("PROTOCOLS.md §3: reconstruction MSE of decode(encode(x)) on the 360-image test split "
                "([-1, 1] values); ELBO/IWAE (k = 1000, VAE) in nats per discrete image; ")
@@ -209,8 +211,8 @@ def ae_encoder(output_dim=AE_LATENT, **kwargs):
     return net("mlp_encoder", DIGITS_SHAPE, output_dim, hidden=AE_HIDDEN, **kwargs)
 
 
-def ae_decoder(**kwargs):
-    return net("mlp_decoder", AE_LATENT, DIGITS_SHAPE, hidden=AE_HIDDEN[::-1], **kwargs)
+def ae_decoder(latent=AE_LATENT, **kwargs):
+    return net("mlp_decoder", latent, DIGITS_SHAPE, hidden=AE_HIDDEN[::-1], **kwargs)
 
 
 def latent_discriminator():

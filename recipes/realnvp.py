@@ -19,6 +19,10 @@ register(Recipe(
     **{**digits_rows(evaluate=evaluate_exact_digits(dequantize=True), protocol=likelihood_protocol),
        "batch_size": 128},
     networks={"couplings": couplings(64, 6, (128, 128))},
+    # Steps for the test log-likelihood, the measure of this family.  Trained on, the samples
+    # improve while the test likelihood falls (the 1,437 training digits are learnt): seed 0
+    # at 2,000 steps FID 11.9 and 25.4 nats, at 4,000 FID 10.2 and 7.6 (this row: 17.3 and
+    # 36.5 over 5 seeds); AdamW (weight decay 0.05) at 4,000 FID 10.9 and 11.8 nats.
     options={"data_shape": DIGITS_SHAPE, "levels": 17}, optimizers={"flow_optimizer": adam(1e-3)}, steps=1000,
     description=("RealNVP on 8×8 digits: 6 affine couplings (MLP 32 -> 128 -> 128 -> 64) alternating the two "
                  "colours of a checkerboard, over Dinh et al.'s logit transform of the uniformly dequantised "

@@ -1,13 +1,17 @@
 """Wasserstein auto-encoder rows: 8×8 digits (PROTOCOLS.md §3), a deterministic 8-d code and
 the squared-L2 cost; the code's distribution matched to the prior by MMD or by a latent GAN."""
 from recipes.base import Recipe, adam, register
-from recipes.protocols import AE_LATENT, ae_decoder, ae_encoder, autoencoder_rows, latent_discriminator
+from recipes.protocols import AE_LATENT, SMALL_AE_LATENT, ae_decoder, ae_encoder, autoencoder_rows, latent_discriminator
 
 register(Recipe(
     name="wae-mmd-digits", family="WAEMMD", **autoencoder_rows(),
-    networks={"encoder": ae_encoder(), "generator": ae_decoder()}, options={"lam": 10.0},
-    optimizers={"ae_optimizer": adam(1e-3)}, steps=8000, seeds=3,
-    description=(f"WAE-MMD (IMQ kernel over scales, λ = 10), deterministic {AE_LATENT}-d code, "
+    # A 4-d code and λ = 100 (issue 12): the paper's 8-d code and λ = 10 (MNIST) left holes
+    # between the codes of 1,437 training digits, FID 14.0 over 3 seeds.  Single seed 0 trials
+    # at 8,000 steps: λ = 100 FID 10.5 (8-d), 7.6 (6-d), 5.5 (4-d); 4-d with λ = 10 7.8; 4-d,
+    # λ = 100 at 20,000 steps 4.9, reconstruction MSE 0.086 (PCA-8: 0.099).
+    networks={"encoder": ae_encoder(SMALL_AE_LATENT), "generator": ae_decoder(SMALL_AE_LATENT)},
+    options={"lam": 100.0}, optimizers={"ae_optimizer": adam(1e-3)}, steps=20_000,
+    description=(f"WAE-MMD (IMQ kernel over scales, λ = 100), deterministic {SMALL_AE_LATENT}-d code, "
                  "squared-L2 cost; MLP networks."),
 ))
 
@@ -16,7 +20,8 @@ register(Recipe(
     networks={"encoder": ae_encoder(), "generator": ae_decoder(), "discriminator": latent_discriminator()},
     options={"lam": 1.0},
     # The paper's optimisers: Adam 1e-3 for the auto-encoder, 5e-4 for the adversary.
-    optimizers={"ae_optimizer": adam(1e-3), "d_optimizer": adam(5e-4, beta_1=0.5)}, steps=6000, seeds=3,
+    # 20,000 steps gave FID 6.8 on seed 0 and a 4-d code 6.3: no better than these 6,000.
+    optimizers={"ae_optimizer": adam(1e-3), "d_optimizer": adam(5e-4, beta_1=0.5)}, steps=6000,
     description=(f"WAE-GAN (latent discriminator, λ = 1), deterministic {AE_LATENT}-d code, "
                  "squared-L2 cost; MLP networks."),
 ))

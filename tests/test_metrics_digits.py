@@ -126,6 +126,16 @@ def test_classifier_reaches_its_stated_accuracy():
     assert stated > 0.97 and card.metrics["test_accuracy"]["mean"] > 0.97
 
 
+def test_label_kept_is_the_classifier_accuracy_on_the_images_themselves():
+    from zoo.data import digits_split
+    from zoo.metrics.digits import classifier_accuracy, label_kept
+
+    _, _, x_test, y_test = digits_split()
+    assert label_kept(x_test, y_test) == pytest.approx(classifier_accuracy(), abs=1e-12)
+    # Every image labelled one class off: kept only where the classifier is wrong that way.
+    assert label_kept(x_test, (y_test + 1) % 10) < 0.02
+
+
 @pytest.fixture(scope="module")
 def baselines():
     from zoo.metrics import digits_baselines

@@ -7,7 +7,9 @@ from zoo.metrics.reconstruction import (
     invert_generator,
     inversion_mse,
     pca_mse,
+    pca_reconstruction,
     per_example_mse,
+    reconstruct,
     reconstruction_mse,
     train_mean_mse,
 )
@@ -21,6 +23,7 @@ def test_reconstruction_mse_by_hand():
         pytest.approx(6.25 / 6)
     with pytest.raises(ValueError, match="Received"):
         per_example_mse(x, x[:, :1])
+    np.testing.assert_array_equal(reconstruct(lambda v: v, lambda z: 2 * z, x, batch_size=2), 2 * x)
 
 
 def test_baselines_by_hand():
@@ -32,6 +35,9 @@ def test_baselines_by_hand():
     data = rng.standard_normal((200, 5)) @ rng.standard_normal((5, 5))
     assert pca_mse(data[:150], data[150:], components=5) == pytest.approx(0.0, abs=1e-10)  # full rank: exact
     assert pca_mse(data[:150], data[150:], 1) > pca_mse(data[:150], data[150:], 3)
+    images = data.reshape(200, 5, 1)  # any shape: flattened for the fit, restored after
+    assert pca_reconstruction(images[:150], images[150:], 5).shape == (50, 5, 1)
+    np.testing.assert_allclose(pca_reconstruction(images[:150], images[150:], 5), images[150:], atol=1e-9)
 
 
 def test_inversion_recovers_codes_of_a_linear_generator():

@@ -25,21 +25,22 @@ def per_example_mse(x, x_hat) -> np.ndarray:
     return ((x - x_hat) ** 2).reshape(len(x), -1).mean(axis=1)
 
 
-def reconstruction_mse(encode, decode, x, batch_size: int = 256) -> float:
-    """Mean squared error of ``decode(encode(x))`` against ``x``.
+def reconstruct(encode, decode, x, batch_size: int = 256) -> np.ndarray:
+    """``decode(encode(x))`` as an array, ``batch_size`` examples per call.
 
     Args:
       encode: callable ``x -> z`` (NumPy or tensors; a ``Pretrained.encode``, a model's ``encode``).
       decode: callable ``z -> x̂``.
       x: array ``[N, ...]``.
       batch_size: examples per call.
-    Returns:
-      the mean over examples and values of ``(x - x̂)²``.
     """
     x = np.asarray(x, np.float32)
-    errors = [per_example_mse(x[i: i + batch_size], _as_numpy(decode(encode(x[i: i + batch_size]))))
-              for i in range(0, len(x), batch_size)]
-    return float(np.concatenate(errors).mean())
+    return np.concatenate([_as_numpy(decode(encode(x[i: i + batch_size]))) for i in range(0, len(x), batch_size)])
+
+
+def reconstruction_mse(encode, decode, x, batch_size: int = 256) -> float:
+    """Mean over examples and values of ``(x - decode(encode(x)))²`` (:func:`reconstruct`)."""
+    return float(per_example_mse(x, reconstruct(encode, decode, x, batch_size)).mean())
 
 
 def invert_generator(generate_fn, x, latent_dim: int, steps: int = 500, restarts: int = 4,
@@ -104,11 +105,17 @@ def train_mean_mse(x_train, x_test) -> float:
     return float(per_example_mse(x_test, np.broadcast_to(mean, np.shape(x_test))).mean())
 
 
-def pca_mse(x_train, x_test, components: int) -> float:
-    """Baseline: the best linear auto-encoder with ``components`` dimensions (PCA fitted on train)."""
+def pca_reconstruction(x_train, x_test, components: int) -> np.ndarray:
+    """Baseline: ``x_test`` through the best linear auto-encoder with ``components`` dimensions
+    (PCA fitted on ``x_train``), in ``x_test``'s shape."""
     from sklearn.decomposition import PCA
 
     x_train = np.asarray(x_train, np.float64).reshape(len(x_train), -1)
     flat = np.asarray(x_test, np.float64).reshape(len(x_test), -1)
     pca = PCA(n_components=components).fit(x_train)
-    return float(per_example_mse(flat, pca.inverse_transform(pca.transform(flat))).mean())
+    return pca.inverse_transform(pca.transform(flat)).reshape(np.shape(x_test))
+
+
+def pca_mse(x_train, x_test, components: int) -> float:
+    """Mean squared error of :func:`pca_reconstruction`."""
+    return float(per_example_mse(x_test, pca_reconstruction(x_train, x_test, components)).mean())
