@@ -163,7 +163,9 @@ def before_after(revision: str, exports=None) -> str:
              "|---|---|---|---|---|---|---|"]
     for _, card in exports:
         before = card_at(revision, card.name)
-        old = f"{before['fid']['mean']:.2f} | {before.get('seeds', '–')}" if before and "fid" in before else "– | –"
+        old = "– | –"
+        if before and "fid" in before:
+            old = f"{before['fid']['mean']:.2f} | {before.get('seeds', '–')}"
         wall = f"{card.wall_time / 60:.1f} min" if card.wall_time else "–"
         lines.append(f"| `{card.name}` | {old} | {card.metrics['fid']['mean']:.2f} | {card.metrics.get('seeds')} "
                      f"| {card.steps:,} | {wall} |")

@@ -16,10 +16,11 @@ register(Recipe(
     description=f"ALI (stochastic encoder, joint (x, z) discriminator), {AE_LATENT}-d code; MLP networks.",
 ))
 
-# These rows keep their earlier recipe (retrained with 5 seeds).  Issue 12's 2-D training (128×3 networks without
-# batch norm, PacGAN2 on (x, z) pairs, the averaged generator and encoder, 10,000 steps, the
-# rate decayed on ring8) made ALI worse over 5 seeds: ring8 6.8 modes at 3.0 % high quality,
-# grid25 16.0 at 5.3 % (these rows over 5 seeds: 7.8 at 28.5 % and 18.8 at 9.5 %).  Not yet investigated.
+# These rows keep their earlier recipe (retrained with 5 seeds).  Issue 12's 2-D training
+# (128×3 networks without batch norm, PacGAN2 on (x, z) pairs, the averaged generator and
+# encoder, 10,000 steps, the rate decayed on ring8) made ALI worse over 5 seeds: ring8 6.8
+# modes at 3.0 % high quality, grid25 16.0 at 5.3 % (these rows over 5 seeds: 7.8 at 28.5 %
+# and 18.8 at 9.5 %).  Not yet investigated.
 MIXTURE_HIDDEN = (256,) * 3
 for _dataset in MIXTURES:
     register(Recipe(

@@ -1,7 +1,9 @@
-"""Wasserstein auto-encoder rows: 8×8 digits (PROTOCOLS.md §3), a deterministic 8-d code and
-the squared-L2 cost; the code's distribution matched to the prior by MMD or by a latent GAN."""
+"""Wasserstein auto-encoder rows: 8×8 digits (PROTOCOLS.md §3), a deterministic code (8-d, 4-d
+for WAE-MMD) and the squared-L2 cost; the code's distribution matched to the prior by MMD or
+by a latent GAN."""
 from recipes.base import Recipe, adam, register
-from recipes.protocols import AE_LATENT, SMALL_AE_LATENT, ae_decoder, ae_encoder, autoencoder_rows, latent_discriminator
+from recipes.protocols import (AE_LATENT, SMALL_AE_LATENT, ae_decoder, ae_encoder, autoencoder_rows,
+                               latent_discriminator)
 
 register(Recipe(
     name="wae-mmd-digits", family="WAEMMD", **autoencoder_rows(),
