@@ -58,37 +58,45 @@ def _compare(folder: Path, card: ModelCard) -> None:
     )
 
 
+def _identity(folder: Path):
+    """Which folder is at ``folder`` now: each version of an export is a folder of its own (the
+    change time tells a folder from a later one that reuses the freed inode number)."""
+    try:
+        info = os.stat(folder)
+        return info.st_dev, info.st_ino, info.st_ctime_ns
+    except OSError:
+        return None
+
+
 def verify(folder: str | os.PathLike, card: ModelCard) -> ModelCard:
     """Raise ``IntegrityError`` unless the files on disk are exactly the card's manifest, and the
     manifest covers the whole export; returns the card verified.
 
     When the files stop matching because the export was replaced while they were read (a
-    re-export of the name: the folder's card is no longer ``card``), the check waits for the
-    writer and verifies the new export instead, after its pin check; ``card`` is then updated
-    in place, so the caller holds the card of the files it will load.
+    re-export of the name: another folder is at ``folder`` now, or another card), the check
+    waits for the writer and verifies the export now there instead, after its pin check;
+    ``card`` is then updated in place, so the caller holds the card of the files it loads.
     """
-    folder, held = Path(folder), card
-    check_coverage(folder, card)
-    try:
-        _compare(folder, card)
-        return card
-    except (IntegrityError, OSError) as first:
-        error = first
-    for _ in range(RETRIES):
+    folder, current = Path(folder), card
+    for attempt in range(RETRIES + 1):
+        before = _identity(folder)
+        try:
+            check_coverage(folder, current)
+            _compare(folder, current)
+        except (IntegrityError, OSError) as e:
+            error = e
+        else:
+            if current is not card:
+                check_pin(folder, current)
+                vars(card).update(vars(current))
+            return card
+        if attempt == RETRIES:
+            raise error
         wait_for_writer(folder)
         try:
             fresh = ModelCard.read(folder)
         except (OSError, ValueError):
             raise error from None
-        if fresh == card:  # the same export: the mismatch is real
+        if fresh == current and _identity(folder) == before:  # nothing moved: the mismatch is real
             raise error
-        try:
-            check_coverage(folder, fresh)
-            _compare(folder, fresh)
-        except (IntegrityError, OSError) as again:
-            card, error = fresh, again
-            continue
-        check_pin(folder, fresh)
-        vars(held).update(vars(fresh))
-        return held
-    raise error
+        current = fresh
