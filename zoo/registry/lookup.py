@@ -191,8 +191,13 @@ def locate(name) -> tuple[Path, ModelCard]:
         if not card.trained:
             raise _not_trained(card, f"in {folder}")
         return _checked(folder, card)
-    folder, card = resolve(name)
     entry = pins.pinned(name)
+    try:
+        folder, card = resolve(name)
+    except UnknownModelError:  # a shipped name whose card is nowhere here (or was skipped): its archive
+        if entry is not None and entry["archive"]:
+            return download.fetch(name, entry)
+        raise
     root = paths.root_of(folder)
     stale_cache = (root == paths.zoo_home() and entry is not None and entry["archive"]
                    and sha256_file(folder / CARD_FILE) != entry["card"])  # an older version: fetch the pinned one
