@@ -38,8 +38,6 @@ def fake_export(root, name: str, label: str, size: int = 1000) -> Path:
 
 def _kill_after(step: int) -> None:
     """Wrap every call that changes the tree; the ``step``-th one is the last before SIGKILL."""
-    from zoo.registry import folders
-
     calls = [0]
 
     def wrap(function):
@@ -52,8 +50,11 @@ def _kill_after(step: int) -> None:
         return wrapped
 
     os.rename, os.replace, shutil.rmtree = wrap(os.rename), wrap(os.replace), wrap(shutil.rmtree)
-    if hasattr(folders, "exchange"):
-        folders.exchange = wrap(folders.exchange)
+    try:
+        from zoo.registry import folders
+    except ImportError:  # zoo before the atomic exchange: renames only
+        return
+    folders.exchange = wrap(folders.exchange)
 
 
 if __name__ == "__main__":

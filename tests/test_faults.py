@@ -175,7 +175,9 @@ FAKE = Path(__file__).resolve().parent / "_fake_export.py"
 def _label(folder):
     """The label of the complete export at ``folder`` (verified), or what is wrong with it."""
     try:
-        return verify(folder, zoo.ModelCard.read(folder)).description
+        card = zoo.ModelCard.read(folder)
+        verify(folder, card)
+        return card.description
     except (OSError, ValueError) as e:
         return f"broken: {e}"
 
