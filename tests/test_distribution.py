@@ -195,3 +195,25 @@ def test_an_archive_with_links_or_paths_outside_its_folder_is_refused(wheel_like
     with pytest.raises(zoo.IntegrityError, match="holds only files and folders"):
         registry.locate(NAME)
     assert not (wheel_like / NAME).exists() and not (tmp_path / "escaped").exists()
+
+
+def test_update_card_refuses_the_cache_where_the_pinned_card_would_come_back(wheel_like, published, monkeypatch):
+    from zoo.exports import update_card
+
+    monkeypatch.setenv("ZOO_URL_BASE", str(published))
+    folder, _ = registry.locate(NAME)
+    with pytest.raises(ValueError, match="holds pinned downloads only"):
+        update_card(folder, description="my metrics")
+    assert registry.sha256_file(folder / "card.json") == _entry()["card"]
+
+
+def test_a_card_only_folder_in_exports_gets_its_weights_from_the_pinned_archive(wheel_like, published, monkeypatch,
+                                                                                 tmp_path):
+    """The documented way for weights to leave git: exports/<name>/ keeps its card alone."""
+    repo = tmp_path / "checkout"
+    (repo / NAME).mkdir(parents=True)
+    shutil.copy(registry.REPO_EXPORTS / NAME / "card.json", repo / NAME / "card.json")
+    monkeypatch.setattr(paths, "REPO_EXPORTS", repo)
+    monkeypatch.setenv("ZOO_URL_BASE", str(published))
+    assert registry.discover()[NAME][0] == repo / NAME
+    assert registry.locate(NAME)[0] == wheel_like / NAME

@@ -159,6 +159,11 @@ def update_card(folder: str | os.PathLike, **fields) -> ModelCard:
     ``exports/`` is re-pinned.
     """
     folder = Path(folder)
+    root = paths.root_of(folder)
+    if root is not None and root != paths.REPO_EXPORTS:
+        raise ValueError(f"{folder} is in {root}, which holds pinned downloads only: a changed card there would be "
+                         f"replaced by the pinned one on the next load. Copy the export under $ZOO_EXPORTS and "
+                         f"update the copy. Received: folder={os.fspath(folder)!r}")
     card = ModelCard.read(folder)
     for key, value in fields.items():
         if not hasattr(card, key):

@@ -22,13 +22,17 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import fcntl
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from zoo.registry.cards import CARD_FILE
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; writers of one name must then not run at once
+    fcntl = None
 
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
@@ -71,6 +75,9 @@ def old_path(final: Path) -> Path:
 def locked(root: Path, name: str):
     """An exclusive ``flock`` on ``<root>/.<name>.lock`` for the whole write of one name."""
     with open(lock_path(root, name), "a") as handle:
+        if fcntl is None:
+            yield
+            return
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -80,6 +87,8 @@ def locked(root: Path, name: str):
 
 def wait_for_writer(folder: Path) -> None:
     """Block until no writer holds the lock of the export ``folder`` (returns at once if none does)."""
+    if fcntl is None:
+        return
     try:
         fd = os.open(lock_path(folder.parent, folder.name), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except OSError:
