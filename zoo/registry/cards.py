@@ -67,7 +67,8 @@ def read_card_bytes(path: str | os.PathLike) -> bytes:
     """The bytes of the card file ``path``: a regular file (not a link) of at most ``MAX_CARD_BYTES``."""
     try:
         # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise FileNotFoundError(f"no {CARD_FILE} in {Path(path).parent}: not a zoo export.") from None
     except OSError as e:  # ELOOP: the card is a symbolic link
