@@ -70,7 +70,7 @@ register(Recipe(
             net("dcgan_discriminator", 14, 1, filters=32, input_channels=2, name="discriminator_14"),
             net("dcgan_discriminator", 28, 1, filters=32, input_channels=2, name="discriminator_28")],
     },
-    optimizers=players(DCGAN_ADAM), steps=8000,
+    optimizers=players(DCGAN_ADAM), steps=6000,
     description=("LAPGAN (Denton et al. 2015) on Fashion-MNIST: a 3-level Laplacian pyramid 7 -> 14 -> 28 (2×2 "
                  "average pooling, nearest upsampling); an MLP GAN for the 7×7 image and convolutional GANs for "
                  "the residuals conditioned on the upsampled coarser image, sampled coarse to fine."),
