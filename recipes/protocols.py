@@ -330,6 +330,8 @@ def fashion_protocol() -> str:
 
 
 def fashion_rows(labels=False):
-    """The row fields every Fashion-MNIST recipe shares (batch 64, images, 1 seed unless said)."""
+    """The row fields every Fashion-MNIST recipe shares (batch 64, images, 1 seed unless said; the
+    export's model.keras without the optimizers' state, to stay under 10 MB)."""
     return dict(dataset="fashion_mnist", data=fashion_data(labels), evaluate=evaluate_fashion_samples,
-                protocol=fashion_protocol, batch_size=FASHION_BATCH, data_kind="images", seeds=1)
+                protocol=fashion_protocol, batch_size=FASHION_BATCH, data_kind="images", seeds=1,
+                optimizer_state=False)

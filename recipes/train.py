@@ -321,7 +321,7 @@ def main(argv=None):
     path = export(
         exported, recipe.name, dataset=recipe.dataset, out_dir=Path(args.out) if args.out else None,
         data_kind=recipe.data_kind, description=recipe.description, papers=recipe.papers,
-        metrics=card_metrics, recipe=command, steps=args.steps,
+        metrics=card_metrics, recipe=command, steps=args.steps, optimizer_state=recipe.optimizer_state,
         wall_time=seed_seconds(run_dir, range(args.seed, args.seed + seeds)),
     )
     print(f"[{recipe.name}] export written to {path}")

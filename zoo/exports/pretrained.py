@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -245,4 +246,7 @@ def load(name, trainable: bool = False):
 
     import zoo.families  # noqa: F401  (registers the families with Keras)
 
-    return keras.saving.load_model(folder / MODEL_FILE, safe_mode=True)
+    with warnings.catch_warnings():
+        if not card.optimizer_state:  # saved without it on purpose (the card says so): fresh optimizers
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        return keras.saving.load_model(folder / MODEL_FILE, safe_mode=True)

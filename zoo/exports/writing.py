@@ -131,10 +131,33 @@ def export(model, name: str, *, dataset: str, out_dir: str | os.PathLike | None 
         # the networks the functions read: NETWORKS and, with ema_decay, the averaged copies
         write_saved_model(model.serving_networks(), functions, staging / SAVED_MODEL_DIR)
         card.runtimes = check_runtimes(staging / SAVED_MODEL_DIR, functions, data_kind, getattr(model, "num_classes", None))
-        model.save(staging / MODEL_FILE)
+        save_trainable(model, staging / MODEL_FILE, card.optimizer_state)
         _write_preview(staging, card)
 
     return write_folder(card, fill, out_dir)
+
+
+def save_trainable(model, path: Path, optimizer_state: bool = True) -> None:
+    """``model.keras``, with the optimizers' state or, ``optimizer_state=False``, without it.
+
+    Adam keeps two slots per weight, so its state is twice the model: a 28×28 DCGAN's
+    model.keras is 10.9 MB with it and 3.7 MB without.  Without it the file still loads and
+    trains (``zoo.load(name, trainable=True)``): its optimizers are rebuilt from the compile
+    configuration with fresh moments.  ``model`` itself is left as it was.
+    """
+    import keras
+
+    if optimizer_state:
+        model.save(path)
+        return
+    detached = {key: value for key, value in vars(model).items() if isinstance(value, keras.optimizers.Optimizer)}
+    for key in detached:  # the saver writes every optimizer it finds among the attributes
+        setattr(model, key, None)
+    try:
+        model.save(path)
+    finally:
+        for key, optimizer in detached.items():
+            setattr(model, key, optimizer)
 
 
 def _write_preview(folder: Path, card: ModelCard) -> None:

@@ -114,6 +114,7 @@ class ModelCard:
     steps: int = 0
     wall_time: float | None = None  # seconds of training, where the recipe driver measured it
     weights: str | None = None  # "raw" or "ema": which generator weights the SavedModel serves
+    optimizer_state: bool = True  # whether model.keras holds the optimizers' state (False: fresh optimizers on load)
     runtimes: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     parameters: int = 0
     versions: dict[str, str] = dataclasses.field(default_factory=dict)
