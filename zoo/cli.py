@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 
@@ -64,21 +65,64 @@ def _import_tensorflow() -> None:
         import tensorflow  # noqa: F401
 
 
-def _output_path(text: str, suffix: str, option: str) -> Path:
+IMAGE_SUFFIXES = (".png", ".pdf", ".svg")  # what matplotlib writes without extra packages
+
+
+def _expand(text: str, option: str) -> Path:
+    """``text`` with ``~`` expanded; an unknown user (``~nosuchuser/x``) is a usage error, not a traceback."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # pathlib: "Could not determine home directory."
+        raise ValueError(f"{option}: cannot expand {text.split('/')[0]!r}: no such user or home folder. "
+                         f"Received: {option} {text}") from None
+
+
+def _output_path(text: str, suffix: str, option: str, allowed=None) -> Path:
     """The file that will actually be written for ``text`` (``suffix`` added when it has none, as
-    matplotlib and NumPy do), checked before any work: its folder must exist."""
-    path = Path(text).expanduser()
-    if not path.suffix:
-        path = path.with_suffix(suffix)
+    matplotlib and NumPy do), checked before any work: not a folder, a suffix in ``allowed``
+    (default: ``suffix`` only), and a folder that exists and that we may write into."""
+    allowed = allowed or (suffix,)
+    path = _expand(text, option)
     if path.is_dir():
         raise ValueError(f"{option} must name a file, not a folder. Received: {option} {text}")
+    if not path.suffix:
+        path = path.with_suffix(suffix)
+    if path.suffix.lower() not in allowed:
+        raise ValueError(f"{option} must name a {' or '.join(allowed)} file. Received: {option} {text}")
+    if path.is_dir():
+        raise ValueError(f"{option} would write {path}, which is a folder. Received: {option} {text}")
     if not path.parent.is_dir():
         raise ValueError(f"{option}: the folder {path.parent} does not exist; create it first. Received: {option} {text}")
+    if not (os.access(path, os.W_OK) if path.exists() else _can_create_in(path.parent)):
+        raise ValueError(f"{option}: cannot write {path} (permission denied); choose another folder. "
+                         f"Received: {option} {text}")
     return path
+
+
+def _can_create_in(folder: Path) -> bool:
+    """Whether a file can be created in ``folder``, tried for real: permission bits say nothing
+    of read-only mounts, nor of what root may do."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".zoo-write-check-"):
+            return True
+    except OSError:
+        return False
+
+
+def _model_argument(text: str) -> str:
+    """A registered name as is; a folder path starting with ``~`` expanded here (see :func:`_expand`)."""
+    return str(_expand(text, "NAME")) if text.startswith("~") else text
+
+
+def _version() -> str:
+    from zoo import __version__
+
+    return __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zoo", description="Generative models with pretrained exports.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = commands.add_parser("list", help="registered model names")
@@ -98,8 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", "--num", type=_positive_int, default=None,
                    help="number of samples (default: 2500 for 2-D points, 64 for images)")
     p.add_argument("--seed", type=_seed, default=0, help="sampling seed (same seed, same samples)")
-    p.add_argument("-o", "--output", default="samples.png", help="PNG to write")
-    p.add_argument("--npy", default=None, help="also save the samples as a .npy array")
+    p.add_argument("-o", "--output", default="samples.png", help="image to write (.png, .pdf or .svg)")
+    p.add_argument("--npy", default=None, help="also save the samples as a .npy array (a new file beside the image)")
     p.add_argument("--label", type=int, default=None, help="conditional exports: draw only this class")
     p.add_argument("--interpolate", action="store_true",
                    help="image exports: a grid of latent walks, one row per pair of codes (-n rows, default 8)")
@@ -164,8 +208,11 @@ def cmd_info(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    args.output = _output_path(args.output, ".png", "-o/--output")
+    args.output = _output_path(args.output, ".png", "-o/--output", IMAGE_SUFFIXES)
     args.npy = _output_path(args.npy, ".npy", "--npy") if args.npy else None
+    if args.npy and args.npy.resolve() == args.output.resolve():
+        raise ValueError(f"-o and --npy name the same file; give them two names. Received: {args.npy}")
+    args.name = _model_argument(args.name)
     _import_tensorflow()
     import numpy as np
 
@@ -188,9 +235,17 @@ def cmd_sample(args) -> int:
         print(json.dumps(cov))
     samples_png(samples, args.output, card, title=title)
     if args.npy:
-        np.save(args.npy, samples)
+        _save_npy(args.npy, samples)
     print(f"wrote {n} samples of {card.name} to {args.output}" + (f" and {args.npy}" if args.npy else ""))
     return 0
+
+
+def _save_npy(path: Path, array) -> None:
+    """``np.save`` into exactly ``path`` (given a name, NumPy would append ``.npy`` on its own)."""
+    import numpy as np
+
+    with open(path, "wb") as f:
+        np.save(f, array)
 
 
 def _interpolation_grid(model, args) -> int:
@@ -211,9 +266,7 @@ def _interpolation_grid(model, args) -> int:
     grid_png(images.reshape(rows * args.steps, *images.shape[2:]), args.output, ncols=args.steps,
              title=f"{card.name}: {args.method} interpolation, {rows} rows, seed {args.seed}")
     if args.npy:
-        import numpy as np
-
-        np.save(args.npy, images)
+        _save_npy(args.npy, images)
     print(f"wrote a {rows}×{args.steps} {args.method} interpolation grid of {card.name} to {args.output}"
           + (f" and {args.npy}" if args.npy else ""))
     return 0
@@ -222,6 +275,7 @@ def _interpolation_grid(model, args) -> int:
 def cmd_eval(args) -> int:
     from zoo.registry import CARD_FILE, locate
 
+    args.name = _model_argument(args.name)
     _import_tensorflow()
     from zoo.exports import update_card
     from zoo.metrics.digits import PROTOCOL, digits_baselines, evaluate_export
@@ -244,11 +298,16 @@ def cmd_eval(args) -> int:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # inside the try: a reader that left shows up here, not at exit
+        return code
     except (LookupError, ValueError, TypeError, FileNotFoundError) as e:
         message = e.args[0] if isinstance(e, LookupError) and e.args else e
         print(f"zoo {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `zoo list | head -1`: the reader left; say nothing more (Python docs, "SIGPIPE")
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":
