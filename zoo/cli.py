@@ -12,7 +12,6 @@ TensorFlow is imported only by commands that run a model, so ``zoo --help`` and
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
@@ -40,29 +39,10 @@ def _seed(text: str) -> int:
     return value
 
 
-@contextlib.contextmanager
-def _stderr_silenced():
-    """File descriptor 2 to /dev/null: TensorFlow's C++ start-up lines are written before
-    ``TF_CPP_MIN_LOG_LEVEL`` takes effect (absl's "before InitializeLog" notice, oneDNN, CUDA)."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def _import_tensorflow() -> None:
-    """Import TensorFlow quietly unless the user set ``TF_CPP_MIN_LOG_LEVEL`` (then their level holds)."""
-    if "TF_CPP_MIN_LOG_LEVEL" in os.environ:
-        return
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"  # also hides the cuInit error of the first op on a CPU machine
-    with _stderr_silenced():
-        import keras  # noqa: F401
-        import tensorflow  # noqa: F401
+    from zoo.quiet import import_tensorflow
+
+    import_tensorflow()
 
 
 IMAGE_SUFFIXES = (".png", ".pdf", ".svg")  # what matplotlib writes without extra packages

@@ -34,14 +34,16 @@ def parameter_count(model) -> int:
 
 
 def versions() -> dict[str, str]:
-    """The library versions an export was written with (goes into the card)."""
+    """The library versions an export was written with, and the interpreter its TFLite
+    signatures were checked with (goes into the card)."""
     import keras
     import tensorflow as tf
 
     from zoo import __version__
+    from zoo.exports.serving import tflite_interpreter
 
     return {"zoo": __version__, "tensorflow": tf.__version__, "keras": keras.__version__,
-            "python": platform.python_version()}
+            "python": platform.python_version(), "tflite_interpreter": tflite_interpreter()[1]}
 
 
 def _merge_papers(*groups) -> list[str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from zoo.exports.writing import verify
+from zoo.quiet import import_tensorflow
 from zoo.registry import MODEL_FILE, SAVED_MODEL_DIR, ModelCard, check_name, locate
 
 MAX_SAMPLES = 2**20  # one call's batch; more would allocate for seconds, then fail
@@ -105,6 +106,7 @@ class Pretrained:
     """
 
     def __init__(self, folder: str | os.PathLike, card: ModelCard | None = None, check: bool = True):
+        import_tensorflow()
         import tensorflow as tf
 
         self.path = Path(folder)
