@@ -27,7 +27,7 @@ def test_list_and_info(capsys):
     assert "gan-ring8" in out and "trained" in out
     assert cli.main(["info", "gan-ring8"]) == 0
     out = capsys.readouterr().out
-    assert "python -m recipes.train gan-ring8" in out and "modes:" in out
+    assert "python -m recipes.train gan-ring8" in out and "| modes captured |" in out
     assert cli.main(["info", "gan-ring8", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["name"] == "gan-ring8"
 

@@ -26,7 +26,7 @@ def exported(tmp_path_factory):
 
 def test_layout_and_manifest(exported):
     _, path = exported
-    assert sorted(p.name for p in path.iterdir()) == ["card.json", "model.keras", "samples.png", "saved_model"]
+    assert sorted(p.name for p in path.iterdir()) == ["README.md", "card.json", "model.keras", "samples.png", "saved_model"]
     card = zoo.ModelCard.read(path)
     assert card.files == exports.manifest(path)
     assert "saved_model/saved_model.pb" in card.files and "model.keras" in card.files

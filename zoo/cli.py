@@ -162,28 +162,12 @@ def _format_metric(value) -> str:
 
 
 def cmd_info(args) -> int:
+    """The model card as a person reads it: the text of the export's README.md (``--json``: the card)."""
+    from zoo.exports.card import render_readme
     from zoo.registry import info
 
     card = info(args.name)
-    if args.json:
-        print(card.to_json(), end="")
-        return 0
-    rows = [
-        ("name", card.name), ("family", card.family), ("dataset", card.dataset),
-        ("description", card.description), ("trained", "yes" if card.trained else "no (recipe only)"),
-        ("data shape", card.data_shape), ("latent", f"{card.latent_dim}-d {card.latent_distribution}"),
-        ("output range", card.output_range or "unbounded"), ("conditioning", card.conditioning or "none"),
-        ("signatures", ", ".join(card.signatures)), ("parameters", f"{card.parameters:,}"),
-        ("steps trained", card.steps), ("recipe", card.recipe), ("papers", "; ".join(card.papers)),
-    ]
-    for key, value in rows:
-        print(f"{key:>14}: {value}")
-    if card.metrics:
-        print(f"{'metrics':>14}: {card.metrics.get('protocol', '')}"
-              + (f", {card.metrics['seeds']} seeds (mean ± s.e.)" if "seeds" in card.metrics else ""))
-        for key, value in card.metrics.items():
-            if key not in ("protocol", "seeds", "command"):
-                print(f"{'':>16}{key}: {_format_metric(value)}")
+    print(card.to_json() if args.json else render_readme(card), end="")
     return 0
 
 

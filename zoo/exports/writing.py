@@ -7,6 +7,7 @@ An export is the folder of DESIGN.md::
       saved_model/   generate (= serving_default) or sample, and the family's other signatures
       model.keras    the trainable model
       samples.png    a preview drawn from the SavedModel itself
+      README.md      the model card a person reads, rendered from card.json (not in the manifest)
 
 The folder is assembled under ``.<name>.X.partial`` beside the target and renamed into place
 under a file lock, so a crash leaves the previous export (or none), two processes exporting
@@ -22,7 +23,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from zoo.exports.card import card_for, versions
+from zoo.exports.card import README_FILE, card_for, render_readme, versions
 from zoo.registry import (
     CARD_FILE,
     MODEL_FILE,
@@ -42,7 +43,8 @@ PREVIEW_SEED = 0
 
 # --------------------------------------------------------------------------- manifest
 def manifest(folder: str | os.PathLike) -> dict[str, str]:
-    """relative path -> sha256 of every file in ``folder`` except the card itself.
+    """relative path -> sha256 of every file in ``folder`` except the card itself and its
+    ``README.md`` (rendered from the card, so the card cannot list its hash).
 
     An export holds no symbolic links: a link could point ``saved_model/`` at another
     export's weights behind a manifest that looks complete.
@@ -52,7 +54,7 @@ def manifest(folder: str | os.PathLike) -> dict[str, str]:
     for path in sorted(folder.rglob("*")):
         if path.is_symlink():
             raise IntegrityError(f"{path} is a symbolic link; an export holds only regular files.")
-        if path.is_file() and path.relative_to(folder).as_posix() != CARD_FILE:
+        if path.is_file() and path.relative_to(folder).as_posix() not in (CARD_FILE, README_FILE):
             files[path.relative_to(folder).as_posix()] = sha256_file(path)
     return files
 
@@ -143,6 +145,7 @@ def write_folder(card: ModelCard, fill, out_dir: str | os.PathLike | None = None
             card.versions = card.versions or versions()
             card.files = manifest(staging)
             (staging / CARD_FILE).write_text(card.to_json())
+            (staging / README_FILE).write_text(render_readme(card))
             _open_permissions(staging)
             _swap_into_place(staging, final)
         except BaseException:
@@ -241,6 +244,7 @@ def update_card(folder: str | os.PathLike, **fields) -> ModelCard:
     temporary.write_text(card.to_json())
     os.chmod(temporary, 0o644)
     os.replace(temporary, folder / CARD_FILE)
+    (folder / README_FILE).write_text(render_readme(card))
     if folder.resolve().parent == REPO_EXPORTS.resolve():
         pin([card.name])
     return card
