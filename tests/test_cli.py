@@ -101,7 +101,7 @@ def test_eval_write_puts_the_pure_metric_into_the_card(tmp_path, monkeypatch, ca
     summary = {key: {"mean": 1.0, "se": 0.0, "per_seed": [1.0], "source": "test"} for key in digits.digits_baselines()["gaussian"]}
     monkeypatch.setattr(digits, "evaluate_export", lambda name, seeds: summary)
     assert cli.main(["eval", str(folder), "--seeds", "1", "--write"]) == 0
-    assert f"metrics written to {folder / 'card.json'}" in capsys.readouterr().out
+    assert f"metrics and status written to {folder / 'card.json'}" in capsys.readouterr().out
     card = zoo.ModelCard.read(folder)
     assert all(card.metrics[key] == value for key, value in summary.items())
     zoo.load(str(folder))  # the manifest still verifies

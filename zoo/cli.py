@@ -4,7 +4,7 @@
     zoo info gan-ring8                   the model card
     zoo sample gan-ring8 -n 2500 -o ring8.png [--seed 0] [--npy samples.npy]
     zoo sample dcgan-digits --interpolate [--steps 8 --method slerp]   latent walks (DCGAN §6.1)
-    zoo eval dcgan-digits [--seeds 5] [--write]   digits protocol (PROTOCOLS.md §3) on an export
+    zoo eval dcgan-digits [--seeds 5] [--write]   the protocol of its data (docs/protocols.md) on an export
 
 TensorFlow is imported only by commands that run a model, so ``zoo --help`` and
 ``zoo list`` answer at once.
@@ -132,10 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="--interpolate: great circle (default) or straight line between the codes")
     p.set_defaults(run=cmd_sample)
 
-    p = commands.add_parser("eval", help="measure a digits export by PROTOCOLS.md §3 (FID, KID, Parzen...)")
-    p.add_argument("name", help="registered name or export folder of a model trained on digits")
-    p.add_argument("--seeds", type=_positive_int, default=5, help="sampling seeds, 10,000 samples each (default 5)")
-    p.add_argument("--write", action="store_true", help="put the metrics into the card (re-verifying its sha256 manifest)")
+    p = commands.add_parser("eval", help="measure an export by its data's protocol (mixtures: modes; digits: FID, KID...)")
+    p.add_argument("name", help="registered name or export folder of a model of ring8, grid25 or digits")
+    p.add_argument("--seeds", type=_positive_int, default=5,
+                   help="sampling seeds (default 5): 2,500 samples each on a mixture, 10,000 on digits")
+    p.add_argument("--card", action="store_true",
+                   help="judge the metrics the card records (the recipe's training seeds) against the bar; measure nothing")
+    p.add_argument("--write", action="store_true",
+                   help="put the status (digits: and the metrics) into the card, re-verifying its sha256 manifest")
     p.set_defaults(run=cmd_eval)
     return parser
 
@@ -151,6 +155,8 @@ def cmd_list(args) -> int:
     width = max(len(n) for n in cards)
     for name, (_, card) in cards.items():
         status = "trained" if card.trained else "recipe only"
+        if card.status:
+            status += f", {card.status.split(':')[0]}"
         print(f"{name:<{width}}  {card.family:<10} {card.dataset:<10} {status}")
     return 0
 
@@ -236,26 +242,80 @@ def _interpolation_grid(model, args) -> int:
     return 0
 
 
+# The minimal bar every shipped export meets, or its card says "below protocol" (docs/protocols.md).
+MIXTURE_MODES = {"ring8": 8, "grid25": 25}
+MIXTURE_SAMPLES = 2_500  # the mixtures protocol's sample count (VEEGAN, PacGAN)
+MIN_HIGH_QUALITY = 10.0  # % of samples within 3σ of their nearest mean
+MAX_DIGITS_FID = 10.0  # a third of a Gaussian fitted to the train split (29.8)
+
+
+def below_bar(dataset: str, summary: dict, source: str) -> str | None:
+    """``"below protocol: <numbers> ..."`` when ``summary`` misses the minimal bar of ``dataset``:
+    half the modes and 10 % high-quality samples on a mixture, FID ≤ 10 on digits; else None."""
+    if dataset in MIXTURE_MODES:
+        total, modes, high = MIXTURE_MODES[dataset], summary["modes"]["mean"], summary["high_quality"]["mean"]
+        if modes >= total / 2 and high >= MIN_HIGH_QUALITY:
+            return None
+        measured = f"{modes:.1f}/{total} modes, {high:.2f} % high-quality samples"
+        bar = f"at least {total / 2:g} modes and {MIN_HIGH_QUALITY:g} %"
+    elif dataset == "digits" and "fid" in summary:
+        if summary["fid"]["mean"] <= MAX_DIGITS_FID:
+            return None
+        measured, bar = f"FID {summary['fid']['mean']:.2f}", f"FID at most {MAX_DIGITS_FID:g}"
+    else:
+        return None
+    return f"below protocol: {measured} (the bar: {bar}; {source})"
+
+
+def evaluate_mixture_export(name, seeds: int) -> dict:
+    """Mode coverage of the export itself: ``MIXTURE_SAMPLES`` samples for each of ``seeds`` sampling seeds."""
+    from zoo.exports import load
+    from zoo.metrics.digits import EVAL_SEED
+    from zoo.metrics.mixtures import mode_coverage, summarize
+
+    model = load(name)
+    sample_seeds = [EVAL_SEED + s for s in range(seeds)]
+    runs = [mode_coverage(model.sample(MIXTURE_SAMPLES, seed=s), model.card.dataset) for s in sample_seeds]
+    return summarize(runs)
+
+
 def cmd_eval(args) -> int:
     from zoo.registry import CARD_FILE, locate
 
     args.name = _model_argument(args.name)
+    folder, card = locate(args.name)
     _import_tensorflow()
     from zoo.exports import update_card
-    from zoo.metrics.digits import PROTOCOL, digits_baselines, evaluate_export
 
-    summary = evaluate_export(args.name, seeds=args.seeds)
-    baselines = digits_baselines()
-    print(PROTOCOL)
-    print(f"{'metric':<20}{args.name + f' ({args.seeds} seeds)':>28}{'test split':>14}{'gaussian':>14}")
-    for key, value in summary.items():
-        print(f"{key:<20}{_format_metric(value):>28}{baselines['test split'][key]:>14.3f}{baselines['gaussian'][key]:>14.3f}")
-    if args.write:  # the other metrics of the card (e.g. the training seeds') are kept
-        folder, card = locate(args.name)
-        metrics = {**card.metrics, **summary}
+    source = f"zoo eval {card.name} --seeds {args.seeds}, the shipped weights"
+    if args.card:  # the card's own numbers, from the recipe's training seeds; the shipped weights are the first
+        summary, metrics = card.metrics, None
+        source = f"the card's metrics, {card.metrics.get('seeds', '?')} training seeds; zoo eval {card.name} --card"
+        for key, value in summary.items():
+            if isinstance(value, dict):
+                print(f"{key:<20}{_format_metric(value):>28}")
+    elif card.dataset in MIXTURE_MODES:
+        summary = evaluate_mixture_export(args.name, args.seeds)
+        print(f"the 2-D mixtures protocol: {MIXTURE_SAMPLES:,} samples of the export per sampling seed")
+        for key, value in summary.items():
+            print(f"{key:<20}{_format_metric(value):>28}")
+        metrics = None  # the card's metrics are those of the recipe's training seeds: kept
+    else:
+        from zoo.metrics.digits import PROTOCOL, digits_baselines, evaluate_export
+
+        summary = evaluate_export(args.name, seeds=args.seeds)
+        baselines = digits_baselines()
+        print(PROTOCOL)
+        print(f"{'metric':<20}{args.name + f' ({args.seeds} seeds)':>28}{'test split':>14}{'gaussian':>14}")
+        for key, value in summary.items():
+            print(f"{key:<20}{_format_metric(value):>28}{baselines['test split'][key]:>14.3f}{baselines['gaussian'][key]:>14.3f}")
+        metrics = {**card.metrics, **summary}  # the other metrics of the card (e.g. the training seeds') are kept
         metrics.setdefault("protocol", PROTOCOL)
-        update_card(folder, metrics=metrics)
-        print(f"metrics written to {folder / CARD_FILE}")
+    status = below_bar(card.dataset, summary, source)
+    print(status or "meets the minimal bar of its data")
+    if args.write:
+        update_card(folder, status=status, **({"metrics": metrics} if metrics is not None else {}))
+        print(f"{'metrics and status' if metrics is not None else 'status'} written to {folder / CARD_FILE}")
     return 0
 
 

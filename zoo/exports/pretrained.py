@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -95,6 +96,16 @@ def check_array(value, shape, what: str, value_range=None, dataset: str | None =
     return array.astype(np.float32)
 
 
+class BelowProtocolWarning(UserWarning):
+    """An export that ships although it misses its data's minimal bar (its card's ``status``)."""
+
+
+def warn_status(card: ModelCard) -> None:
+    if card.status:
+        warnings.warn(f"{card.name!r} is {card.status}. It ships so that comparisons stay complete; `zoo info "
+                      f"{card.name}` says more.", BelowProtocolWarning, stacklevel=3)
+
+
 class Pretrained:
     """A loaded export: validated NumPy in, NumPy out; the SavedModel underneath.
 
@@ -113,6 +124,7 @@ class Pretrained:
         self.card = card or ModelCard.read(self.path)
         if check:
             verify(self.path, self.card)
+        warn_status(self.card)
         self.saved_model = tf.saved_model.load(os.fspath(self.path / SAVED_MODEL_DIR))
 
     def __repr__(self):
@@ -284,6 +296,7 @@ def load(name, trainable: bool = False):
     if not trainable:
         return Pretrained(folder, card)
     verify(folder, card)
+    warn_status(card)
     import keras
 
     import zoo.families  # noqa: F401  (registers the families with Keras)
