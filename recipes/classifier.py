@@ -132,7 +132,9 @@ def drive(args):
     command = RECIPE.command(seeds) + "".join(
         f" --{flag} {value}" for flag, value, default in
         (("steps", steps, STEPS), ("batch-size", batch_size, BATCH_SIZE), ("seed", first, 0)) if value != default)
-    path = export_classifier(exported, metrics, args.out, recipe=command, steps=epochs * -(-1437 // batch_size))
+    from recipes.train import export_dir
+
+    path = export_classifier(exported, metrics, export_dir(args.out), recipe=command, steps=epochs * -(-1437 // batch_size))
     print(f"[{NAME}] export written to {path}")
     return path
 

@@ -235,7 +235,9 @@ def render_readme(card: ModelCard) -> str:
         lines.append("- The SavedModel serves the moving average of the generator's weights (EMA), not the last step's.")
     lines.append(f"- Measured on the data above only: a model of {card.dataset} has not seen anything else.")
     lines += ["", "## Licence", "", f"Weights: {LICENCE}. Data: {data_terms}.", "", "## Reproduce", "",
-              "```bash", card.recipe or "# no recipe recorded", "```", ""]
+              "```bash", card.recipe or "# no recipe recorded", "```", "",
+              f"From a checkout of the repository. It writes `runs/exports/{card.name}` (or under `$ZOO_EXPORTS`), "
+              f"never this shipped export: only `--out exports` replaces it.", ""]
     facts = []
     if card.steps:
         facts.append(f"{card.steps:,} training steps")
