@@ -1,4 +1,4 @@
-"""Training throughput, side by side in one run: zoo against plain Keras and PyTorch (issue 11).
+"""Training throughput, side by side in one run: zoo against plain Keras and PyTorch.
 
     python benchmarks/train_throughput.py               # every row, medians of 3 repeats (~6 min on 2 cores)
     python benchmarks/train_throughput.py --quick       # short repeats: a smoke run (~2 min)
@@ -17,7 +17,7 @@ Rows (each a median of ``--repeats`` timed repeats after a warm-up):
   of the D step are reused for the G step) and a matched loop (G forward twice, as zoo does).
 - **2-D GAN, 128×3 MLPs, batch 256** (``gan-ring8``): the recipe path exactly as
   ``python -m recipes.train gan-ring8`` runs it (1,000-step epochs, every callback), the same
-  with one step per call of the train function (the path before issue 11), and a PyTorch
+  with one step per call of the train function (the earlier driver's path), and a PyTorch
   eager loop with the same networks, batch, data and Adam.
 
 The recipe path's callbacks run once per epoch; their time is measured and spread over the
@@ -29,7 +29,7 @@ dense and convolution layers.  Every row uses the same count, so GFLOP/s compare
 
 PyTorch comes from the ``bench`` extra (``pip install -e ".[bench]"``: ``torch==2.13.0``, the
 CPU build); without it the TensorFlow rows still run.  Compare only within one run: these
-machines differ from day to day (NOTES.md "Speed on this CPU").
+machines differ from day to day: compare rows of one run only, as ratios.
 """
 from __future__ import annotations
 
@@ -180,7 +180,7 @@ def epoch_clock():
 def xla_switch():
     """A Keras callback that turns XLA on (``jit_compile=True``) for the model it is given:
     ``set_model`` runs before ``fit`` makes the train function.  Benchmark only: XLA is not
-    the recipe default (NOTES.md: 39 % slower on DCGAN-64 on this CPU)."""
+    the recipe default (measured here: 39 % slower on DCGAN-64 on this CPU)."""
     import keras
 
     class XLASwitch(keras.callbacks.Callback):
@@ -394,7 +394,7 @@ def mixture_rows(args, torch) -> list[Row]:
     rows.append(Row(group, "zoo recipe path (`python -m recipes.train gan-ring8`, every callback)", rate,
                     MIXTURE_BATCH, gflop, "tf", f"epoch-end callbacks {epoch_end:.2f} s per epoch"))
     rate, epoch_end = recipe_path_rate(recipe, MIXTURE_BATCH, steps, args.repeats, steps_per_execution=1)
-    rows.append(Row(group, "zoo recipe path, one step per call (before issue 11)", rate, MIXTURE_BATCH, gflop, "tf",
+    rows.append(Row(group, "zoo recipe path, one step per call (the earlier driver)", rate, MIXTURE_BATCH, gflop, "tf",
                     f"epoch-end callbacks {epoch_end:.2f} s per epoch"))
     if args.xla:
         rate, epoch_end = recipe_path_rate(recipe, MIXTURE_BATCH, steps, args.repeats, xla=True)
@@ -510,7 +510,7 @@ def profile_mixture_step(steps: int, repeats: int) -> list[tuple[str, float]]:
 
 # --------------------------------------------------------------------------- report
 def ratios(rows: list[Row]) -> list[str]:
-    """The goals of issue 11 and the speed-up, as ratios of the rows' steps/s (rows not run: n/a)."""
+    """The speed goals and the speed-up, as ratios of the rows' steps/s (rows not run: n/a)."""
 
     def rate(group: str, *words: str):
         return next((r.steps_per_s for r in rows if r.group.startswith(group) and all(w in r.loop for w in words)),
@@ -520,14 +520,14 @@ def ratios(rows: list[Row]) -> list[str]:
         return f"{label}: {a / b:.2f}×" if a and b else f"{label}: n/a"
 
     zoo_dcgan, zoo_2d = rate("DCGAN", "zoo recipe path"), rate("2-D", "zoo recipe path", "every callback")
-    old_2d = rate("2-D", "before issue 11")
+    old_2d = rate("2-D", "the earlier driver")
     return [
         ratio(zoo_dcgan, rate("DCGAN", "matched"), "DCGAN-64, zoo / PyTorch matched (goal ≥ 1.2×)"),
         ratio(zoo_dcgan, rate("DCGAN", "examples"), "DCGAN-64, zoo / PyTorch official (goal ≥ 1.1×)"),
         ratio(zoo_dcgan, rate("DCGAN", "plain Keras"), "DCGAN-64, zoo / plain Keras"),
         ratio(zoo_2d, rate("2-D", "PyTorch"), "2-D GAN, zoo recipe path / PyTorch eager (goal ≥ 2.5×)"),
         ratio(old_2d, rate("2-D", "PyTorch"), "2-D GAN, one step per call / PyTorch eager"),
-        ratio(zoo_2d, old_2d, "2-D GAN, recipe path speed-up from issue 11"),
+        ratio(zoo_2d, old_2d, "2-D GAN, recipe path speed-up over the earlier driver"),
     ]
 
 
