@@ -36,7 +36,7 @@ COLUMNS = [  # key, header, format
 ]
 GAUSSIAN_SEEDS = 5
 GRID_COLUMNS = 4
-# Issue 12's digits goals: every FID at most a third of the Gaussian baseline's, the best at
+# The digits goals: every FID at most a third of the Gaussian baseline's, the best at
 # most twice the floor's, LAPGAN and AVB "well clear" of the baseline (read here as at most
 # half its FID), every encoder's reconstruction MSE at most PCA's with 8 components, 5 seeds,
 # each recipe's seeds within 20 minutes.

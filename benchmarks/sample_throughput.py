@@ -9,7 +9,7 @@ model, TFLite and a PyTorch eager generator, for DCGAN-64 and gan-ring8; and the
   the weights) is exported to a temporary folder with ``zoo.export`` at benchmark time, so the
   rows measure the export format of the current code; 64 samples per call.
 - **gan-ring8** is the shipped export (``exports/gan-ring8``); 2,500 samples per call (the
-  PROTOCOLS.md §1 evaluation size).
+  the mixtures protocol evaluation size).
 
 Rows: the SavedModel's ``sample(n, seed)`` signature (``tf.saved_model.load``); the Keras model
 (``model.sample``, eager and inside ``tf.function``); TFLite (the ``generate`` signature

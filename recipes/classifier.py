@@ -1,4 +1,4 @@
-"""Train the digits classifier whose features the digits protocol measures (PROTOCOLS.md §3).
+"""Train the digits classifier whose features the digits protocol measures (docs/protocols.md).
 
     python -m recipes.train digits-classifier               # 5 seeds, exports seed 0
     python -m recipes.train digits-classifier --seeds 1 --out /tmp/exports
@@ -22,7 +22,7 @@ STEPS_PER_EPOCH = -(-1437 // BATCH_SIZE)  # the 1,437-image train split, last ba
 STEPS = EPOCHS * STEPS_PER_EPOCH
 SEEDS = 5
 FEATURE_LAYER = "features"
-PROTOCOL = ("PROTOCOLS.md §3: accuracy on the digits test split (360 images, never trained on); "
+PROTOCOL = ("the digits protocol: accuracy on the digits test split (360 images, never trained on); "
             "trained on the 1,437-image train split")
 
 
@@ -88,7 +88,7 @@ def export_classifier(model, metrics: dict, out_dir=None, recipe: str = "", step
     card = card_for(
         name=NAME, family="classifier", dataset="digits", data_kind="images",
         description=("Small CNN classifier of scikit-learn's 8×8 digits, trained on the train split "
-                     "only; its penultimate 64-d features give FID/KID on digits (PROTOCOLS.md §3)."),
+                     "only; its penultimate 64-d features give FID/KID on digits (the digits protocol)."),
         data_shape=[8, 8, 1], output_range=None, metrics=metrics, recipe=recipe, steps=steps,
         parameters=int(model.count_params()), signatures=sorted([*functions, "serving_default"]),
     )
@@ -149,6 +149,6 @@ def _data(batch_size, seed):
 RECIPE = register(Recipe(
     name=NAME, dataset="digits", data=_data, steps=STEPS, batch_size=BATCH_SIZE,
     protocol=PROTOCOL, seeds=SEEDS, data_kind="images", driver=drive,
-    description="The digits classifier of the digits protocol (PROTOCOLS.md §3): not a generative model.",
+    description="The digits classifier of the digits protocol (docs/protocols.md): not a generative model.",
 ))
 

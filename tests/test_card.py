@@ -107,7 +107,7 @@ def test_readme_says_what_a_person_needs():
     assert "![gan-ring8: samples drawn from the shipped SavedModel, seed 0](samples.png)" in text
     assert "| modes captured | 8 ± 0 | 8, 8, 8, 8, 8 |" in text  # the card's own numbers
     assert "python -m recipes.train gan-ring8" in text and "Apache-2.0" in text
-    assert "the 2-D mixtures protocol" in text and "PROTOCOLS.md" not in text
+    assert "the mixtures protocol" in text and "PROTOCOLS" not in text
     digits = render_readme(zoo.ModelCard.read(registry.REPO_EXPORTS / "vae-digits"))
     assert "values 0..16 scaled by v / 8 - 1" in digits and "CC BY 4.0" in digits and "the digits protocol" in digits
 

@@ -1,4 +1,4 @@
-"""The export contract (DESIGN.md): self-contained SavedModel, sha256 manifest, atomic writes,
+"""The export contract (docs/design.md): self-contained SavedModel, sha256 manifest, atomic writes,
 validated inputs."""
 import json
 import os
@@ -192,7 +192,7 @@ def test_download_from_card_url_into_zoo_home(exported, tmp_path, monkeypatch):
         zoo.load("gan-remote2")
 
 
-# --------------------------------------------------------------------------- every runtime (issue 9)
+# --------------------------------------------------------------------------- every runtime
 def test_card_records_the_runtimes_checked_at_write_time(exported):
     card = zoo.ModelCard.read(exported[1])
     for runtime in ("eager", "session", "tfsm_layer"):

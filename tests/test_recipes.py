@@ -18,7 +18,7 @@ def test_recipes_and_registered_names_are_one_set():
 
 
 def test_every_recipe_without_weights_is_one_of_the_known_recipe_only_names():
-    """The datasets TFDS cannot download here; issue 12 trained every f-GAN divergence."""
+    """The datasets TFDS cannot download here; every f-GAN divergence is trained."""
     images = {"dcgan-celeba", "dcgan-mnist", "dcgan-cifar10", "cgan-mnist", "lapgan-cifar10"}
     assert set(recipe_only_names()) == images
     assert set(zoo.list_models(pretrained=False)) >= images
@@ -108,7 +108,7 @@ def test_build_is_seeded_in_one_place():
      {"g_optimizer": ("Adam", 1e-4, (0.5, 0.9)), "d_optimizer": ("Adam", 1e-4, (0.5, 0.9))}),
     ("fgan-kl-ring8", {"divergence": "kl"},
      {"g_optimizer": ("Adam", 2e-4, (0.5, 0.999)), "d_optimizer": ("Adam", 2e-4, (0.5, 0.999))}),
-    ("fgan-tv-grid25", {"divergence": "total_variation"},  # 5e-4 until issue 12 (recipes/fgan.py says why)
+    ("fgan-tv-grid25", {"divergence": "total_variation"},  # 5e-4 before the retraining (recipes/fgan.py says why)
      {"g_optimizer": ("Adam", 2e-4, (0.5, 0.999)), "d_optimizer": ("Adam", 2e-4, (0.5, 0.999))}),
     ("fgan-hellinger-grid25", {"divergence": "squared_hellinger"},
      {"g_optimizer": ("Adam", 5e-4, (0.5, 0.999)), "d_optimizer": ("Adam", 5e-4, (0.5, 0.999))}),

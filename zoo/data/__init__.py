@@ -1,4 +1,4 @@
-"""Datasets as tf.data pipelines: the 2-D Gaussian mixtures of PROTOCOLS.md §1 (``mixtures``),
+"""Datasets as tf.data pipelines: the 2-D Gaussian mixtures of the mixtures protocol (``mixtures``),
 scikit-learn's digits with the fixed split of §3 (``digits``), TFDS image datasets and
 image folders (``images``)."""
 from zoo.data.digits import DIGITS_SHAPE, NUM_CLASSES, digits_dataset, digits_split

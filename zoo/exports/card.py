@@ -136,7 +136,7 @@ METRIC_NAMES = {
     "label_accuracy": "label accuracy", "test_accuracy": "test accuracy",
 }
 # The protocols' old section names, as carried by the text of cards written before docs/protocols.md.
-PROTOCOL_NAMES = {"§1": "2-D mixtures", "§2": "divergence estimation", "§3": "digits", "§5": "exact likelihood"}
+PROTOCOL_NAMES = {"§1": "mixtures", "§2": "divergence-estimation", "§3": "digits", "§5": "exact-likelihood"}
 PROTOCOLS_DOC = "docs/protocols.md"
 
 

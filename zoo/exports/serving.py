@@ -3,8 +3,7 @@
 ``keras.export.ExportArchive`` (``track`` the networks, one ``add_endpoint`` per signature,
 ``write_out``) is the form that runs under the graph-mode session loader of TF Serving and
 ``saved_model_cli run`` and converts to TFLite with its weights; a hand-made ``tf.Module``
-around a Keras 3 model fails there (tensorflow/serving#2226, keras-team/keras#20095,
-NOTES.md "SavedModel in every runtime").
+around a Keras 3 model fails there (tensorflow/serving#2226, keras-team/keras#20095).
 """
 from __future__ import annotations
 

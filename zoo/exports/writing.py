@@ -1,6 +1,6 @@
 """Writing an export: a staging folder, a sha256 manifest of every file, an atomic rename.
 
-An export is the folder of DESIGN.md::
+An export is the folder of docs/design.md::
 
     <out_dir>/<name>/
       card.json      the ModelCard, with the sha256 of every other file
