@@ -177,7 +177,7 @@ def train_one(recipe, seed, steps, batch_size, verbose, *, strategy=None, run_di
     logs to TensorBoard and draws a sample grid per epoch (the chief only).  ``callbacks``
     are added to those.
 
-    The fast path (issue 11): on one device a whole epoch is one call of the compiled train
+    The fast path: on one device a whole epoch is one call of the compiled train
     function (``steps_per_execution`` = steps per epoch, Keras runs the steps in a
     ``tf.while_loop``), so no Python runs between steps and every callback works at epoch
     granularity; under a distribution strategy one step per call

@@ -2,7 +2,7 @@
 
 The registry is data: every registered name is a folder ``<root>/<name>/`` holding a
 ``card.json`` (and, where the model was trained, the weights).  The roots are searched in the
-order of DESIGN.md: ``$ZOO_EXPORTS``, the repository's ``exports/``, the cache ``$ZOO_HOME``
+order of docs/design.md: ``$ZOO_EXPORTS``, the repository's ``exports/``, the cache ``$ZOO_HOME``
 (default ``~/.cache/zoo``), then the card's ``url``.  The package pins the sha256 of every
 shipped ``card.json`` (``zoo/shipped.json``), as timm and KerasHub keep their presets as data
 in the package.  Nothing here imports TensorFlow, so ``zoo list`` and ``zoo info`` answer at once.
@@ -169,7 +169,7 @@ def zoo_home() -> Path:
 
 
 def search_path() -> list[Path]:
-    """Folders searched for ``<name>/card.json``, in the order of DESIGN.md."""
+    """Folders searched for ``<name>/card.json``, in the order of docs/design.md."""
     first = _env_folder("ZOO_EXPORTS")
     return [*([first] if first else []), REPO_EXPORTS, zoo_home()]
 
@@ -321,7 +321,7 @@ def _not_trained(card: ModelCard, where: str) -> NotTrainedError:
 
 
 def locate(name) -> tuple[Path, ModelCard]:
-    """The folder and card of a trained export: a folder path, or a registered name (DESIGN.md order).
+    """The folder and card of a trained export: a folder path, or a registered name (docs/design.md order).
 
     A name must be a string of the registered form; a folder is anything else that names an
     existing directory (``str`` with a ``/`` or an ``os.PathLike``).  Shipped names are checked
