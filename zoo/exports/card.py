@@ -141,7 +141,7 @@ PROTOCOLS_DOC = "docs/protocols.md"
 
 
 def plain_protocol(text: str) -> str:
-    """A card's protocol text with the old section references spelled out: "the digits protocol"."""
+    """A card's text with the old section references spelled out: "the digits protocol"."""
     import re
 
     return re.sub(r"PROTOCOLS\.md (§\d)", lambda m: f"the {PROTOCOL_NAMES.get(m.group(1), m.group(1))} protocol", text)
@@ -179,7 +179,7 @@ def render_readme(card: ModelCard) -> str:
     deterministic function of ``card``, so the README never disagrees with the card it is made from."""
     data, data_terms = DATASETS.get(card.dataset, (f"`{card.dataset}`", "see the data's own terms"))
     shape = "×".join(str(d) for d in card.data_shape) or "?"
-    lines = [README_MARKER, "", f"# {card.name}", "", card.description or f"{card.family} on {card.dataset}.", ""]
+    lines = [README_MARKER, "", f"# {card.name}", "", plain_protocol(card.description) or f"{card.family} on {card.dataset}.", ""]
     lines += _below_protocol(card)
     if "samples.png" in card.files:
         lines += [f"![{card.name}: samples drawn from the shipped SavedModel, seed 0](samples.png)", ""]
