@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-PAGE = "results-digits.md"
+PAGE = "docs/results-digits.md"
 COLUMNS = [  # key, header, format
     ("fid", "FID ↓", "{:.2f}"),
     ("kid", "KID ↓", "{:.2f}"),

@@ -106,7 +106,7 @@ def main(argv=None):
     if args.write:
         from docs_blocks import write_block  # benchmarks/ is on sys.path when run as a script
 
-        write_block(text, "divergence-estimation", "results-divergence.md")
+        write_block(text, "divergence-estimation", "docs/results-divergence.md")
 
 
 def table(rows, args, command):

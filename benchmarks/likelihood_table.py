@@ -16,13 +16,11 @@ exact log-density of test points beside the true mixture's.
 """
 from __future__ import annotations
 
-import argparse
 import math
 import os
-from pathlib import Path
 
 from digits_table import ROOT, _cell, digits_exports
-from docs_blocks import write_block
+from docs_blocks import table_main
 
 PIXELS = 64
 BIN_NATS = PIXELS * math.log(8.0)  # log p − log P for an 8×8 image of bins 1/8 wide
@@ -115,14 +113,8 @@ def table() -> str:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--write", action="store_true", help="replace the likelihood-table block of docs/results-likelihood.md")
-    args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    text = table()
-    print(text)
-    if args.write:
-        write_block(text, "likelihood-table", "results-likelihood.md")
+    table_main(table, "likelihood-table", "docs/results-likelihood.md", __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ def main():
     if "--write" in sys.argv[1:]:
         from docs_blocks import write_block  # benchmarks/ is on sys.path when run as a script
 
-        write_block(text, "mixtures-table", "results-mixtures.md")
+        write_block(text, "mixtures-table", "docs/results-mixtures.md")
 
 
 if __name__ == "__main__":

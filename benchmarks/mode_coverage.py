@@ -140,7 +140,7 @@ def report():
     return "\n".join(lines)
 
 
-PAGE = "results-mixtures.md"
+PAGE = "docs/results-mixtures.md"
 
 
 def main(argv=None):

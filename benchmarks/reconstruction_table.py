@@ -21,7 +21,6 @@ importance-weighted bound (k = 1000) from its card.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -122,15 +121,9 @@ def table() -> str:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--write", action="store_true", help="write the table into docs/results-autoencoders.md between its markers")
-    args = parser.parse_args(argv)
-    text = table()
-    print(text)
-    if args.write:
-        from docs_blocks import write_block  # benchmarks/ is on sys.path when run as a script
+    from docs_blocks import table_main  # benchmarks/ is on sys.path when run as a script
 
-        write_block(text, "reconstruction-table", "results-autoencoders.md")
+    table_main(table, "reconstruction-table", "docs/results-autoencoders.md", __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -8,13 +8,11 @@ training seeds) and a link to its model card, exports/<name>/README.md.
 """
 from __future__ import annotations
 
-import argparse
-import os
 from pathlib import Path
 
+from docs_blocks import table_main  # benchmarks/ is on sys.path when run as a script
 from zoo.registry import REPO_EXPORTS, ModelCard
 
-README = Path(__file__).resolve().parent.parent / "README.md"
 MODES = {"ring8": 8, "grid25": 25}
 
 
@@ -42,25 +40,8 @@ def table(root: Path = REPO_EXPORTS) -> str:
     return "\n".join(rows)
 
 
-def write(text: str, path: Path = README, marker: str = "zoo-table") -> None:
-    content = path.read_text()
-    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
-    if start not in content or end not in content:
-        raise SystemExit(f"error: {path} has no {start} ... {end} block to fill.")
-    before, rest = content.split(start, 1)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(f"{before}{start}\n{text}\n{end}{rest.split(end, 1)[1]}")
-    os.replace(partial, path)
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--write", action="store_true", help="replace the zoo-table block of README.md")
-    args = parser.parse_args(argv)
-    text = table()
-    print(text)
-    if args.write:
-        write(text)
+    table_main(table, "zoo-table", "README.md", __doc__, argv)
 
 
 if __name__ == "__main__":

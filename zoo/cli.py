@@ -184,8 +184,6 @@ def cmd_sample(args) -> int:
         raise ValueError(f"-o and --npy name the same file; give them two names. Received: {args.npy}")
     args.name = _model_argument(args.name)
     _import_tensorflow()
-    import numpy as np
-
     from zoo.exports import load
     from zoo.plotting import samples_png
 
