@@ -117,7 +117,7 @@ def test_a_status_shows_first_and_in_the_limitations():
     card.status = "below protocol: 1.0/8 modes, 2.0 % high quality"
     text = render_readme(card)
     assert "**Status: below protocol: 1.0/8 modes, 2.0 % high quality.**" in text.split("## Data")[0]
-    assert "- below protocol: 1.0/8 modes" in text.split("## Limitations")[1]
+    assert "- Below protocol: 1.0/8 modes" in text.split("## Limitations")[1]
     assert '"status": "below protocol' in card.to_json()
     card.status = None
     assert '"status"' not in card.to_json()  # optional: cards without it stay byte for byte as they were

@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 
@@ -185,9 +186,14 @@ def cmd_sample(args) -> int:
     args.name = _model_argument(args.name)
     _import_tensorflow()
     from zoo.exports import load
+    from zoo.exports.pretrained import BelowProtocolWarning
     from zoo.plotting import samples_png
 
-    model = load(args.name)
+    with warnings.catch_warnings(record=True) as caught:  # a status is a note here, not a traceback line
+        warnings.simplefilter("always", BelowProtocolWarning)
+        model = load(args.name)
+    for warning in caught:
+        print(f"zoo sample: note: {warning.message}", file=sys.stderr)
     card = model.card
     if args.interpolate:
         return _interpolation_grid(model, args)

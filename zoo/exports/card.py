@@ -224,7 +224,7 @@ def render_readme(card: ModelCard) -> str:
         lines += ["Not measured: no trained weights.", ""]
     lines += ["## Limitations", ""]
     if card.status:
-        lines.append(f"- {card.status}.")
+        lines.append(f"- {card.status[0].upper()}{card.status[1:]}.")
     if card.data_kind == "points":
         lines.append("- Toy 2-D data: it shows mode coverage and sample quality, and nothing about images.")
     elif card.dataset == "digits":

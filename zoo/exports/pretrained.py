@@ -101,6 +101,8 @@ class BelowProtocolWarning(UserWarning):
 
 
 def warn_status(card: ModelCard) -> None:
+    """A ``BelowProtocolWarning`` when ``card`` has a status, pointed at the line that loaded it
+    (``zoo.load(...)`` or ``Pretrained(...)``: both call this directly)."""
     if card.status:
         warnings.warn(f"{card.name!r} is {card.status}. It ships so that comparisons stay complete; `zoo info "
                       f"{card.name}` says more.", BelowProtocolWarning, stacklevel=3)
@@ -116,7 +118,8 @@ class Pretrained:
         same = gan.generate(gan.latent(2500, seed=0))
     """
 
-    def __init__(self, folder: str | os.PathLike, card: ModelCard | None = None, check: bool = True):
+    def __init__(self, folder: str | os.PathLike, card: ModelCard | None = None, check: bool = True,
+                 warn: bool = True):
         import_tensorflow()
         import tensorflow as tf
 
@@ -124,7 +127,8 @@ class Pretrained:
         self.card = card or ModelCard.read(self.path)
         if check:
             verify(self.path, self.card)
-        warn_status(self.card)
+        if warn:
+            warn_status(self.card)
         self.saved_model = tf.saved_model.load(os.fspath(self.path / SAVED_MODEL_DIR))
 
     def __repr__(self):
@@ -294,7 +298,9 @@ def load(name, trainable: bool = False):
         check_name(name)  # raises the TypeError with its message
     folder, card = locate(name)
     if not trainable:
-        return Pretrained(folder, card)
+        model = Pretrained(folder, card, warn=False)
+        warn_status(card)
+        return model
     verify(folder, card)
     warn_status(card)
     import keras
