@@ -63,3 +63,26 @@ def test_the_status_shows_in_list_readme_and_on_load(capsys):
     with warnings.catch_warnings():
         warnings.simplefilter("error", BelowProtocolWarning)
         zoo.load("gan-grid25")  # meets the bar: no warning
+
+
+def test_zoo_eval_measures_a_mixture_export_and_writes_its_status(tmp_path, capsys):
+    import shutil
+
+    from zoo.exports import update_card
+    from zoo.registry import REPO_EXPORTS
+
+    folder = tmp_path / "ratio-grid25"
+    shutil.copytree(REPO_EXPORTS / "ratio-grid25", folder)
+    update_card(folder, status=None)  # as it was before it was measured
+    assert zoo.ModelCard.read(folder).status is None
+    assert cli.main(["eval", str(folder), "--seeds", "1", "--write"]) == 0
+    out = capsys.readouterr().out
+    assert "modes" in out and "status written to" in out
+    card = zoo.ModelCard.read(folder)
+    assert card.status.startswith("below protocol: 1.0/25 modes") and "--seeds 1" in card.status
+    assert (folder / "README.md").read_text().count("below protocol: 1.0/25 modes") == 1  # re-rendered
+
+
+def test_zoo_sample_shows_the_status_as_a_note(tmp_path, capsys):
+    assert cli.main(["sample", "ratio-grid25", "-n", "10", "-o", str(tmp_path / "r.png")]) == 0
+    assert "zoo sample: note: 'ratio-grid25' is below protocol" in capsys.readouterr().err

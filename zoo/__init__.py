@@ -5,7 +5,7 @@ Public API (re-exports only)::
     zoo.list_models("gan*")        # registered names
     zoo.info("gan-ring8")          # its ModelCard
     model = zoo.load("gan-ring8")  # a Pretrained export
-    zoo.export(trained, "gan-ring8", dataset="ring8")   # SavedModel for every runtime, card, manifest
+    zoo.export(trained, "my-gan", dataset="ring8", out_dir="runs/exports")   # SavedModel, card, manifest
 
 TensorFlow is imported only when ``load`` or ``export`` is first used, so ``zoo list`` and
 ``zoo --help`` answer at once; it is imported then without its C++ start-up lines, unless
