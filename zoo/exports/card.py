@@ -167,31 +167,34 @@ def _metric_rows(metrics: dict) -> list[str]:
     return rows
 
 
-def _below_protocol(card: ModelCard) -> list[str]:
-    if not card.status:
-        return []
-    return [f"> **Status: {card.status}.** It ships so that the comparison stays complete; do not use it as this "
-            f"family's reference.", ""]
+def _code_list(names) -> str:
+    return ", ".join(f"`{name}`" for name in names)
 
 
-def render_readme(card: ModelCard) -> str:
-    """The model card a person reads (``exports/<name>/README.md``, and ``zoo info NAME``): a pure,
-    deterministic function of ``card``, so the README never disagrees with the card it is made from."""
-    data, data_terms = DATASETS.get(card.dataset, (f"`{card.dataset}`", "see the data's own terms"))
+def _header(card: ModelCard) -> list[str]:
+    """Title, description, the status when there is one, the sample grid and the facts."""
     shape = "×".join(str(d) for d in card.data_shape) or "?"
-    lines = [README_MARKER, "", f"# {card.name}", "", plain_protocol(card.description) or f"{card.family} on {card.dataset}.", ""]
-    lines += _below_protocol(card)
+    lines = [README_MARKER, "", f"# {card.name}", "",
+             plain_protocol(card.description) or f"{card.family} on {card.dataset}.", ""]
+    if card.status:
+        lines += [f"> **Status: {card.status}.** It ships so that the comparison stays complete; do not use it "
+                  f"as this family's reference.", ""]
     if "samples.png" in card.files:
         lines += [f"![{card.name}: samples drawn from the shipped SavedModel, seed 0](samples.png)", ""]
-    lines += ["| | |", "|---|---|", f"| family | `{card.family}` |", f"| data | `{card.dataset}`, {card.data_kind} of shape {shape} |"]
+    lines += ["| | |", "|---|---|", f"| family | `{card.family}` |",
+              f"| data | `{card.dataset}`, {card.data_kind} of shape {shape} |"]
     if card.latent_dim:
         lines.append(f"| latent code | {card.latent_dim}-d, {card.latent_distribution} |")
     if card.conditioning:
         lines.append(f"| conditioning | {card.conditioning.get('num_classes')} classes |")
     if card.trained:
         lines += [f"| parameters | {card.parameters:,} |", f"| weights served | {card.weights or 'raw'} |",
-                  f"| signatures | {', '.join(f'`{s}`' for s in card.signatures)} |"]
-    lines += ["", "## Data", "", f"{data}. Terms: {data_terms}.", "", "## Intended use", ""]
+                  f"| signatures | {_code_list(card.signatures)} |"]
+    return lines
+
+
+def _data_and_use(card: ModelCard, data: str, data_terms: str) -> list[str]:
+    lines = ["", "## Data", "", f"{data}. Terms: {data_terms}.", "", "## Intended use", ""]
     if card.family == "classifier":
         lines.append("The feature network of the digits protocol: FID, KID and class coverage of the digits exports "
                      "are measured on its penultimate features. It is not a general-purpose digit classifier.")
@@ -203,26 +206,31 @@ def render_readme(card: ModelCard) -> str:
         lines.append("Its faces are of real people: do not use it to depict or to decide about real persons.")
     lines += ["", "## Use", ""]
     if not card.trained:
-        lines += [f"No trained weights ship with this name: its data cannot be had on the machine the project trains "
-                  f"on. Train it where the data is with `{card.recipe}`.", ""]
-    else:
-        call = "model.sample(16, seed=0)" if "sample" in card.signatures else "model.classify(x)"
-        lines += ["```python", "import zoo", "", f"model = zoo.load(\"{card.name}\")", f"x = {call}", "```", "",
-                  f"From the shell: `zoo sample {card.name} -o samples.png` (or `zoo info {card.name}` for this card). "
-                  f"The SavedModel in `saved_model/` serves without zoo: eager `tf.saved_model.load`, TF Serving "
-                  f"and `keras.layers.TFSMLayer` run every signature"
-                  + (f", TFLite runs {', '.join(f'`{s}`' for s in card.runtimes.get('tflite', []))}" if card.runtimes.get("tflite") else "")
-                  + ".", ""]
-    lines += ["## Metrics", ""]
-    if card.metrics:
-        seeds = card.metrics.get("seeds")
-        lines += [f"Protocol: {plain_protocol(card.metrics.get('protocol', 'see the recipe'))} (described in "
-                  f"[{PROTOCOLS_DOC}](../../{PROTOCOLS_DOC})). "
-                  + (f"Mean ± standard error over {seeds} training seeds; the shipped weights are those of the first seed."
-                     if seeds else ""), "", "| metric | value | per seed |", "|---|---|---|", *_metric_rows(card.metrics), ""]
-    else:
-        lines += ["Not measured: no trained weights.", ""]
-    lines += ["## Limitations", ""]
+        return lines + [f"No trained weights ship with this name: its data cannot be had on the machine the project "
+                        f"trains on. Train it where the data is with `{card.recipe}`.", ""]
+    call = "model.sample(16, seed=0)" if "sample" in card.signatures else "model.classify(x)"
+    tflite = card.runtimes.get("tflite")
+    return lines + ["```python", "import zoo", "", f"model = zoo.load(\"{card.name}\")", f"x = {call}", "```", "",
+                    f"From the shell: `zoo sample {card.name} -o samples.png` (or `zoo info {card.name}` for this card). "
+                    f"The SavedModel in `saved_model/` serves without zoo: eager `tf.saved_model.load`, TF Serving "
+                    f"and `keras.layers.TFSMLayer` run every signature"
+                    + (f", TFLite runs {_code_list(tflite)}" if tflite else "") + ".", ""]
+
+
+def _metrics(card: ModelCard) -> list[str]:
+    lines = ["## Metrics", ""]
+    if not card.metrics:
+        return lines + ["Not measured: no trained weights.", ""]
+    seeds = card.metrics.get("seeds")
+    return lines + [
+        f"Protocol: {plain_protocol(card.metrics.get('protocol', 'see the recipe'))} (described in "
+        f"[{PROTOCOLS_DOC}](../../{PROTOCOLS_DOC})). "
+        + (f"Mean ± standard error over {seeds} training seeds; the shipped weights are those of the first seed."
+           if seeds else ""), "", "| metric | value | per seed |", "|---|---|---|", *_metric_rows(card.metrics), ""]
+
+
+def _limitations(card: ModelCard) -> list[str]:
+    lines = ["## Limitations", ""]
     if card.status:
         lines.append(f"- {card.status[0].upper()}{card.status[1:]}.")
     if card.data_kind == "points":
@@ -234,17 +242,21 @@ def render_readme(card: ModelCard) -> str:
     if card.weights == "ema":
         lines.append("- The SavedModel serves the moving average of the generator's weights (EMA), not the last step's.")
     lines.append(f"- Measured on the data above only: a model of {card.dataset} has not seen anything else.")
-    lines += ["", "## Licence", "", f"Weights: {LICENCE}. Data: {data_terms}.", "", "## Reproduce", "",
-              "```bash", card.recipe or "# no recipe recorded", "```", "",
-              f"From a checkout of the repository. It writes `runs/exports/{card.name}` (or under `$ZOO_EXPORTS`), "
-              f"never this shipped export: only `--out exports` replaces it.", ""]
+    return lines
+
+
+def _reproduce(card: ModelCard) -> list[str]:
+    lines = ["## Reproduce", "", "```bash", card.recipe or "# no recipe recorded", "```", "",
+             f"From a checkout of the repository. It writes `runs/exports/{card.name}` (or under `$ZOO_EXPORTS`), "
+             f"never this shipped export: only `--out exports` replaces it.", ""]
     facts = []
     if card.steps:
         facts.append(f"{card.steps:,} training steps")
     if card.wall_time:
         facts.append(f"{card.wall_time / 60:.1f} minutes to train and measure all seeds on the project's 2-core CPU")
     if card.versions:
-        facts.append("written with " + ", ".join(f"{k} {v}" for k, v in card.versions.items() if k != "tflite_interpreter"))
+        facts.append("written with " + ", ".join(f"{k} {v}" for k, v in card.versions.items()
+                                                 if k != "tflite_interpreter"))
         if "tflite_interpreter" in card.versions:
             facts.append(f"TFLite checked with {card.versions['tflite_interpreter']}")
     if facts:
@@ -253,6 +265,15 @@ def render_readme(card: ModelCard) -> str:
     if card.trained:
         lines += ["Every file of this folder is listed with its sha256 in `card.json` (this README excepted: it is "
                   "rendered from the card); `zoo.load` checks them before loading.", ""]
+    return lines
+
+
+def render_readme(card: ModelCard) -> str:
+    """The model card a person reads (``exports/<name>/README.md``, and ``zoo info NAME``): a pure,
+    deterministic function of ``card``, so the README never disagrees with the card it is made from."""
+    data, data_terms = DATASETS.get(card.dataset, (f"`{card.dataset}`", "see the data's own terms"))
+    lines = [*_header(card), *_data_and_use(card, data, data_terms), *_metrics(card), *_limitations(card),
+             "", "## Licence", "", f"Weights: {LICENCE}. Data: {data_terms}.", "", *_reproduce(card)]
     if card.papers:
         lines += ["## Papers", "", *(f"- {paper}" for paper in card.papers), ""]
     return "\n".join(lines)
