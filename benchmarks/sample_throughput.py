@@ -67,8 +67,10 @@ def tflite_generate(saved_model: Path, n: int, latent_dim: int):
     import numpy as np
     import tensorflow as tf
 
+    from zoo.exports.serving import tflite_interpreter
+
     converter = tf.lite.TFLiteConverter.from_saved_model(os.fspath(saved_model), signature_keys=["generate"])
-    interpreter = tf.lite.Interpreter(model_content=converter.convert())
+    interpreter = tflite_interpreter()[0](model_content=converter.convert())  # LiteRT where it installs
     runner = interpreter.get_signature_runner("generate")
     rng = np.random.default_rng(0)
 
