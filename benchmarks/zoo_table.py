@@ -20,7 +20,7 @@ def headline(card: ModelCard) -> str:
     """The one number a reader compares first, for the card's data."""
     m = card.metrics
     if not card.trained:
-        return "recipe only (no data here)"
+        return "recipe only"
     if card.dataset in MODES and "modes" in m:
         text = f"{m['modes']['mean']:.1f}/{MODES[card.dataset]} modes, {m['high_quality']['mean']:.1f} % high quality"
     elif "fid" in m:

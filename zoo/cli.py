@@ -133,14 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="--interpolate: great circle (default) or straight line between the codes")
     p.set_defaults(run=cmd_sample)
 
-    p = commands.add_parser("eval", help="measure an export by its data's protocol (mixtures: modes; digits: FID, KID...)")
-    p.add_argument("name", help="registered name or export folder of a model of ring8, grid25 or digits")
+    p = commands.add_parser("eval", help="measure an export by its data's protocol (mixtures: modes; images: FID, KID...)")
+    p.add_argument("name", help="registered name or export folder of a model of ring8, grid25, digits or Fashion-MNIST")
     p.add_argument("--seeds", type=_positive_int, default=5,
-                   help="sampling seeds (default 5): 2,500 samples each on a mixture, 10,000 on digits")
+                   help="sampling seeds (default 5): 2,500 samples each on a mixture, 10,000 on images")
     p.add_argument("--card", action="store_true",
                    help="judge the metrics the card records (the recipe's training seeds) against the bar; measure nothing")
     p.add_argument("--write", action="store_true",
-                   help="put the status (digits: and the metrics) into the card, re-verifying its sha256 manifest")
+                   help="put the status (images: and the metrics) into the card, re-verifying its sha256 manifest")
     p.set_defaults(run=cmd_eval)
     return parser
 
@@ -246,6 +246,9 @@ def _interpolation_grid(model, args) -> int:
     return 0
 
 
+# The image protocols `zoo eval` knows: dataset -> module with PROTOCOL, evaluate_export, baselines.
+EVAL_PROTOCOLS = {"digits": "zoo.metrics.digits", "fashion_mnist": "zoo.metrics.fashion_mnist"}
+
 # The minimal bar every shipped export meets, or its card says "below protocol" (docs/protocols.md).
 MIXTURE_MODES = {"ring8": 8, "grid25": 25}
 MIXTURE_SAMPLES = 2_500  # the mixtures protocol's sample count (VEEGAN, PacGAN)
@@ -284,10 +287,16 @@ def evaluate_mixture_export(name, seeds: int) -> dict:
 
 
 def cmd_eval(args) -> int:
+    import importlib
+
     from zoo.registry import CARD_FILE, locate
 
     args.name = _model_argument(args.name)
     folder, card = locate(args.name)
+    known = sorted([*EVAL_PROTOCOLS, *MIXTURE_MODES])
+    if not args.card and card.dataset not in known:
+        raise ValueError(f"zoo eval measures exports of {', '.join(known)} by their protocols; {card.name!r} is "
+                         f"trained on {card.dataset!r}. Received: name={args.name!r}")
     _import_tensorflow()
     from zoo.exports import update_card
 
@@ -297,24 +306,24 @@ def cmd_eval(args) -> int:
         source = f"the card's metrics, {card.metrics.get('seeds', '?')} training seeds; zoo eval {card.name} --card"
         for key, value in summary.items():
             if isinstance(value, dict):
-                print(f"{key:<20}{_format_metric(value):>28}")
+                print(f"{key:<20}{_format_metric(value):>32}")
     elif card.dataset in MIXTURE_MODES:
         summary = evaluate_mixture_export(args.name, args.seeds)
-        print(f"the 2-D mixtures protocol: {MIXTURE_SAMPLES:,} samples of the export per sampling seed")
+        print(f"the mixtures protocol: {MIXTURE_SAMPLES:,} samples of the export per sampling seed")
         for key, value in summary.items():
-            print(f"{key:<20}{_format_metric(value):>28}")
+            print(f"{key:<20}{_format_metric(value):>32}")
         metrics = None  # the card's metrics are those of the recipe's training seeds: kept
     else:
-        from zoo.metrics.digits import PROTOCOL, digits_baselines, evaluate_export
-
-        summary = evaluate_export(args.name, seeds=args.seeds)
-        baselines = digits_baselines()
-        print(PROTOCOL)
-        print(f"{'metric':<20}{args.name + f' ({args.seeds} seeds)':>28}{'test split':>14}{'gaussian':>14}")
+        protocol = importlib.import_module(EVAL_PROTOCOLS[card.dataset])
+        summary = protocol.evaluate_export(args.name, seeds=args.seeds)
+        baselines = protocol.baselines()
+        print(protocol.PROTOCOL)
+        print(f"{'metric':<20}{args.name + f' ({args.seeds} seeds)':>32}" + "".join(f"{row:>14}" for row in baselines))
         for key, value in summary.items():
-            print(f"{key:<20}{_format_metric(value):>28}{baselines['test split'][key]:>14.3f}{baselines['gaussian'][key]:>14.3f}")
+            print(f"{key:<20}{_format_metric(value):>32}"
+                  + "".join(f"{row[key]:>14.3f}" if key in row else f"{'-':>14}" for row in baselines.values()))
         metrics = {**card.metrics, **summary}  # the other metrics of the card (e.g. the training seeds') are kept
-        metrics.setdefault("protocol", PROTOCOL)
+        metrics.setdefault("protocol", protocol.PROTOCOL)
     status = below_bar(card.dataset, summary, source)
     print(status or "meets the minimal bar of its data")
     if args.write:

@@ -136,7 +136,8 @@ METRIC_NAMES = {
     "label_accuracy": "label accuracy", "test_accuracy": "test accuracy",
 }
 # The protocols' old section names, as carried by the text of cards written before docs/protocols.md.
-PROTOCOL_NAMES = {"§1": "mixtures", "§2": "divergence-estimation", "§3": "digits", "§5": "exact-likelihood"}
+PROTOCOL_NAMES = {"§1": "mixtures", "§2": "divergence-estimation", "§3": "digits", "§5": "exact-likelihood",
+                  "§6": "Fashion-MNIST"}
 PROTOCOLS_DOC = "docs/protocols.md"
 
 
@@ -196,8 +197,9 @@ def _header(card: ModelCard) -> list[str]:
 def _data_and_use(card: ModelCard, data: str, data_terms: str) -> list[str]:
     lines = ["", "## Data", "", f"{data}. Terms: {data_terms}.", "", "## Intended use", ""]
     if card.family == "classifier":
-        lines.append("The feature network of the digits protocol: FID, KID and class coverage of the digits exports "
-                     "are measured on its penultimate features. It is not a general-purpose digit classifier.")
+        lines.append(f"The feature network of the {card.dataset} protocol: FID, KID and the class measures of the "
+                     f"{card.dataset} exports are computed on its penultimate features. It is not meant as a "
+                     f"general-purpose classifier.")
     else:
         lines.append(f"Research and teaching: a trained reference of the `{card.family}` family to sample from, to "
                      f"compare with the other families under one protocol, or to train further "
@@ -206,14 +208,16 @@ def _data_and_use(card: ModelCard, data: str, data_terms: str) -> list[str]:
         lines.append("Its faces are of real people: do not use it to depict or to decide about real persons.")
     lines += ["", "## Use", ""]
     if not card.trained:
-        return lines + [f"No trained weights ship with this name: its data cannot be had on the machine the project "
-                        f"trains on. Train it where the data is with `{card.recipe}`.", ""]
-    call = "model.sample(16, seed=0)" if "sample" in card.signatures else "model.classify(x)"
+        return lines + [f"No trained weights ship with this name (yet): train it where its data is with "
+                        f"`{card.recipe}`.", ""]
+    call = ("x = model.sample(16, seed=0)" if "sample" in card.signatures
+            else 'probabilities = model.saved_model.signatures["classify"](x=x)  # x: images in [-1, 1]')
     tflite = card.runtimes.get("tflite")
-    return lines + ["```python", "import zoo", "", f"model = zoo.load(\"{card.name}\")", f"x = {call}", "```", "",
-                    f"From the shell: `zoo sample {card.name} -o samples.png` (or `zoo info {card.name}` for this card). "
-                    f"The SavedModel in `saved_model/` serves without zoo: eager `tf.saved_model.load`, TF Serving "
-                    f"and `keras.layers.TFSMLayer` run every signature"
+    shell = (f"From the shell: `zoo sample {card.name} -o samples.png` (or `zoo info {card.name}` for this card). "
+             if "sample" in card.signatures else f"From the shell: `zoo info {card.name}` shows this card. ")
+    return lines + ["```python", "import zoo", "", f"model = zoo.load(\"{card.name}\")", call, "```", "",
+                    shell + "The SavedModel in `saved_model/` serves without zoo: eager `tf.saved_model.load`, "
+                    "TF Serving and `keras.layers.TFSMLayer` run every signature"
                     + (f", TFLite runs {_code_list(tflite)}" if tflite else "") + ".", ""]
 
 

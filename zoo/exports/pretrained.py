@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo.exports.writing import verify
+from zoo.exports.manifest import verify
 from zoo.quiet import import_tensorflow
 from zoo.registry import MODEL_FILE, SAVED_MODEL_DIR, ModelCard, check_name, locate
 
