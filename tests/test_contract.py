@@ -1,4 +1,4 @@
-"""The family contract (DESIGN.md), checked over every case of tests/family_cases.py: a new
+"""The family contract (zoo/families/_base.py), checked over every case of tests/family_cases.py: a new
 family (or option) is tested by adding its case.
 
 For each case: one training step moves every player's weights; ``model.keras`` round-trips

@@ -25,7 +25,7 @@ Done once here and in :mod:`zoo.families._base`, for every family:
   checks that it divides);
 - **per-replica loss scaling**: gradients are *summed* across replicas, so each family
   divides its per-replica mean loss by ``num_replicas_in_sync``
-  (:func:`zoo.families._base.replica_scale`, NOTES.md);
+  (:func:`zoo.families._base.replica_scale`);
 - **dataset distribution**: :func:`prepare_dataset` shards in-memory pipelines by element
   across workers (``AutoShardPolicy.DATA``): they have no files to shard by;
 - **noise**: each replica draws the global batch's noise statelessly and keeps its slice
@@ -186,13 +186,13 @@ def replica_batch_size(global_batch_size: int, strategy) -> int:
 def steps_per_execution(strategy, steps_per_epoch: int) -> int:
     """Train steps per call of the compiled train function under ``strategy``.
 
-    On one device a whole epoch (the recipes' fast path, issue 11): Keras runs the steps in a
+    On one device a whole epoch (the recipes' fast path): Keras runs the steps in a
     ``tf.while_loop``, so no Python runs between them.  Under ``MirroredStrategy`` and
     ``MultiWorkerMirroredStrategy`` (and, untested, ``TPUStrategy``) one step per call: there
     Keras 3.15's multi-step loop around a two-optimizer ``train_step`` fails inside the first
     call with ``INVALID_ARGUMENT: You must feed a value for placeholder tensor
     '.../while/cond/Placeholder_3'`` (seen on 2 logical CPUs and on two workers), the failure
-    NOTES.md records for unbuilt optimizers, back inside the loop's ``tf.cond``.
+    of optimizers not built before ``fit``, back inside the loop's ``tf.cond``.
     """
     import tensorflow as tf
 

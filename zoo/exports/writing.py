@@ -1,12 +1,13 @@
 """Writing an export: a staging folder, a sha256 manifest of every file, an atomic exchange.
 
-An export is the folder of DESIGN.md::
+An export is the folder of docs/design.md::
 
     <out_dir>/<name>/
       card.json      the ModelCard, with the sha256 of every other file
       saved_model/   generate (= serving_default) or sample, and the family's other signatures
       model.keras    the trainable model
       samples.png    a preview drawn from the SavedModel itself
+      README.md      the model card a person reads, rendered from card.json (not in the manifest)
 
 The folder is assembled under ``.<name>.X.partial`` beside the target and exchanged with the
 old one in one atomic step under a file lock (``zoo.registry.folders``): a crash at any
@@ -20,7 +21,7 @@ import os
 import shutil
 from pathlib import Path
 
-from zoo.exports.card import card_for, versions
+from zoo.exports.card import README_FILE, card_for, render_readme, versions
 from zoo.exports.manifest import manifest, verify
 from zoo.exports.release import pin
 from zoo.registry import CARD_FILE, MODEL_FILE, SAVED_MODEL_DIR, ModelCard, check_name, paths
@@ -72,6 +73,7 @@ def _replace(out_dir: Path, name: str, build) -> Path:
             card = build(staging)
             card.files = manifest(staging)
             (staging / CARD_FILE).write_text(card.to_json())
+            (staging / README_FILE).write_text(render_readme(card))
             open_permissions(staging)
             swap_into_place(staging, final)
         except BaseException:
