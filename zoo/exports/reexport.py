@@ -20,7 +20,7 @@ from pathlib import Path
 from zoo.exports.writing import export, verify
 from zoo.registry import MODEL_FILE, REPO_EXPORTS, ModelCard, check_name
 
-CARRIED = ("description", "papers", "metrics", "recipe", "steps", "wall_time", "optimizer_state")
+CARRIED = ("description", "papers", "metrics", "recipe", "steps", "wall_time", "optimizer_state", "status")
 
 
 def reexport(name: str, source: str | os.PathLike | None = None, out_dir: str | os.PathLike | None = None,

@@ -86,6 +86,11 @@ def read_card_bytes(path: str | os.PathLike) -> bytes:
     return data
 
 
+# Fields added after the first cards were pinned: card.json holds them only where they differ
+# from these defaults, so older cards stay byte for byte as they are.
+OPTIONAL_FIELDS = {"optimizer_state": True, "status": None}
+
+
 @dataclasses.dataclass
 class ModelCard:
     """What a user (or a server) needs to know about one export, as stored in ``card.json``.
@@ -114,7 +119,9 @@ class ModelCard:
     steps: int = 0
     wall_time: float | None = None  # seconds of training, where the recipe driver measured it
     weights: str | None = None  # "raw" or "ema": which generator weights the SavedModel serves
-    optimizer_state: bool = True  # whether model.keras holds the optimizers' state (False: fresh optimizers on load)
+    # Whether model.keras holds the optimizers' state (False: fresh optimizers on load); optional,
+    # left out of card.json when True (older cards stay as they are).
+    optimizer_state: bool = True
     runtimes: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     parameters: int = 0
     versions: dict[str, str] = dataclasses.field(default_factory=dict)
@@ -131,8 +138,9 @@ class ModelCard:
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
-        if data["status"] is None:
-            del data["status"]
+        for key, default in OPTIONAL_FIELDS.items():
+            if data[key] == default:
+                del data[key]
         return data
 
     def to_json(self) -> str:
