@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 from family_cases import ratio_case
-from zoo import divergences
+from zoo import divergences, losses
 from zoo.families import RatioMatchingGAN
 from zoo.networks import mlp
 
@@ -64,7 +64,7 @@ def test_train_step_is_one_sgd_step_per_player():
 
     d_vars = model.discriminator.trainable_variables
     with tf.GradientTape() as tape:
-        d_loss = divergences.ratio_matching_loss(tf.nn.softplus(model.discriminator(x)),
+        d_loss = losses.ratio_discriminator_loss(tf.nn.softplus(model.discriminator(x)),
                                                  tf.nn.softplus(model.discriminator(model.generator(z_d))))
     expected_d = [v.numpy() - lr * g.numpy() for v, g in zip(d_vars, tape.gradient(d_loss, d_vars))]
     g_before = model.generator.get_weights()

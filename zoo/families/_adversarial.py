@@ -179,7 +179,7 @@ class AdversarialModel(GenerativeModel):
                 tf.distribute.ReduceOp.MEAN, [tf.reduce_mean(real_features, 0), tf.reduce_mean(fake_features, 0)]
             )
             return tf.reduce_sum(tf.square(tf.stop_gradient(real_mean) - fake_mean))
-        return tricks.feature_matching_loss(tf.stop_gradient(real_features), fake_features)
+        return losses.feature_matching_generator_loss(tf.stop_gradient(real_features), fake_features)
 
     def regularised_gradients(self, optimizer_key, variables, grads):
         """Historical averaging (Salimans et al. 2016, arXiv:1606.03498, §3.3): add the

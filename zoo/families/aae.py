@@ -14,14 +14,9 @@ encoder here is deterministic (the variant the paper uses in most experiments, �
 import keras
 import tensorflow as tf
 
-from zoo import papers
+from zoo import losses, papers
 from zoo.families._adversarial import AdversarialModel
 from zoo.families._base import unpack_batch
-
-
-def mean_squared_reconstruction_error(x, x_reconstructed):
-    """``1/D ‖x − x̂‖²`` averaged over the batch: the reconstruction phase's loss."""
-    return tf.reduce_mean(tf.square(x - x_reconstructed))
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -65,7 +60,7 @@ class AAE(AdversarialModel):
         x, _ = unpack_batch(data)
 
         with tf.GradientTape() as tape:
-            reconstruction = mean_squared_reconstruction_error(
+            reconstruction = losses.mean_squared_error_cost(
                 x, self.generator(self.encoder(x, training=True), training=True))
         self.apply_update(tape, reconstruction, "ae_optimizer")
 

@@ -143,7 +143,7 @@ class AVB(GenerativeModel):
             normalised = tf.reshape((codes - mean) * tf.math.rsqrt(variance), [-1, self.latent_dim])
             reconstruction = -tf.reduce_mean(self.log_likelihood(tiled_x, z, training=True))
             # KL(r_α(z|x) || N(0, I)) in closed form, per example.
-            gaussian_kl = 0.5 * tf.reduce_sum(tf.square(mean) + variance - 1.0 - tf.math.log(variance), axis=-1)
+            gaussian_kl = losses.gaussian_kl_to_standard_normal(mean, variance)
             contrast = tf.reduce_mean(self.adversary([tiled_x, normalised], training=True))  # ≈ KL(q || r_α)
             kl = contrast + tf.reduce_mean(gaussian_kl)
             neg_elbo = reconstruction + kl

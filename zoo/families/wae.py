@@ -18,17 +18,11 @@ so each code stays sharp and reconstructions stay good.
 import keras
 import tensorflow as tf
 
-from zoo import kernels, papers
+from zoo import kernels, losses, papers
 from zoo.families._adversarial import AdversarialModel
 from zoo.families._base import GenerativeModel, unpack_batch
 
 PAPERS = (papers.WAE,)  # import-compatible alias
-
-
-def squared_l2_cost(x, x_reconstructed):
-    """``c(x, y) = ‖x − y‖²`` per example, summed over the data axes (the paper's cost)."""
-    axes = list(range(1, len(x.shape)))
-    return tf.reduce_sum(tf.square(x - x_reconstructed), axis=axes)
 
 
 def _gather_replicas(tensor):
@@ -61,7 +55,7 @@ class _WAE:
 
     def reconstruction_cost(self, x, z):
         """``E_x c(x, G(z))`` on the batch, with the codes ``z = Q(x)``."""
-        return tf.reduce_mean(squared_l2_cost(x, self.generator(z, training=True)))
+        return tf.reduce_mean(losses.squared_l2_cost(x, self.generator(z, training=True)))
 
     def get_config(self):
         return {**super().get_config(), "lam": self.lam, "prior_variance": self.prior_variance}

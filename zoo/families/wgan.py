@@ -42,7 +42,7 @@ class _Critic(AdversarialModel):
         ``E_x[f(x)] - E_z[f(G(z))]`` (the negated critic loss, before any penalty)."""
         real_scores = self.discriminator(real, training=True)
         fake_scores = self.discriminator(fake, training=True)
-        loss = losses.wasserstein_critic_loss(real_scores, fake_scores)
+        loss = losses.wasserstein_discriminator_loss(real_scores, fake_scores)
         return loss, {"wasserstein": -loss}
 
     def critic_cost(self, real, fake, labels=None):
