@@ -256,7 +256,7 @@ def test_pack_concatenates_consecutive_rows_on_the_last_axis():
 def test_packed_discriminator_judges_packs(name):
     model, data = CASES[name](seed=0)
     x = tf.constant(data[0] if isinstance(data, tuple) else data)
-    real, fake = model.critic_inputs(x, x)
+    real, fake = model.discriminator_inputs(x, x)
     m = model.packing
     first = real[0] if isinstance(real, list) else real
     assert m > 1 and int(tf.shape(first)[0]) == len(x) // m

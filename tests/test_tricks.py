@@ -29,11 +29,11 @@ def test_instance_noise_has_the_annealed_stddev_on_both_inputs():
     model = gan(instance_noise=0.2, noise_anneal_steps=100)
     model.d_optimizer.iterations.assign(50)  # σ = 0.1
     x = tf.zeros([20_000, 2])
-    real, fake = model.critic_inputs(x, x + 1.0)
+    real, fake = model.discriminator_inputs(x, x + 1.0)
     assert float(tf.math.reduce_std(real)) == pytest.approx(0.1, rel=0.03)
     assert float(tf.math.reduce_std(fake - 1.0)) == pytest.approx(0.1, rel=0.03)
     assert not np.allclose(real.numpy(), (fake - 1.0).numpy())  # independent draws
-    assert gan().critic_inputs(x)[0] is x  # off: untouched
+    assert gan().discriminator_inputs(x)[0] is x  # off: untouched
 
 
 def test_historical_averaging_pulls_towards_the_running_mean_by_hand():

@@ -52,7 +52,7 @@ class AAE(AdversarialModel):
     def encode(self, x):
         return self.encoder(x, training=False)
 
-    def critic_samples(self, x, labels=None):
+    def discriminator_samples(self, x, labels=None):
         # The latent GAN (§2): prior draws are its data, the codes of the data its samples.
         return self.sample_latent(tf.shape(x)[0]), self.encoder(x, training=True)
 
@@ -64,9 +64,9 @@ class AAE(AdversarialModel):
                 x, self.generator(self.encoder(x, training=True), training=True))
         self.apply_update(tape, reconstruction, "ae_optimizer")
 
-        d_loss, _ = self.critic_steps(x)
+        d_loss, _ = self.discriminator_steps(x)
 
         with tf.GradientTape() as tape:
-            e_loss = self.generator_cost(None, *self.critic_inputs(self.encoder(x, training=True)))
+            e_loss = self.generator_cost(None, *self.discriminator_inputs(self.encoder(x, training=True)))
         self.apply_update(tape, e_loss, "e_optimizer")
         return self.track(reconstruction=reconstruction, d_loss=d_loss, e_loss=e_loss)

@@ -53,8 +53,8 @@ class FGAN(AdversarialModel):
     def generator_loss(self, fake_outputs):
         return losses.fgan_generator_loss(self.divergence, fake_outputs, self.generator_objective)
 
-    def critic_cost(self, real, fake, labels=None):
-        d_loss, _ = super().critic_cost(real, fake)
+    def discriminator_cost(self, real, *fakes, labels=None):
+        d_loss, _ = super().discriminator_cost(real, *fakes, labels=labels)
         # -d_loss is the critic's current lower bound on D_f(P_data ‖ Q_G) (before its step).
         return d_loss, {"divergence": -d_loss}
 

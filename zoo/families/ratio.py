@@ -54,8 +54,8 @@ class RatioMatchingGAN(AdversarialModel):
             self.divergence, self.ratio(fake_outputs), log_ratio_q=losses.log_softplus(fake_outputs)
         )
 
-    def critic_cost(self, real, fake, labels=None):
-        d_loss, _ = super().critic_cost(real, fake)
+    def discriminator_cost(self, real, *fakes, labels=None):
+        d_loss, _ = super().discriminator_cost(real, *fakes, labels=labels)
         # At the optimal ratio the matching loss is −½(1 + χ²(P‖Q)): track that χ² estimate.
         return d_loss, {"pearson": -2.0 * d_loss - 1.0}
 

@@ -130,7 +130,8 @@ class UnrolledGAN(GAN):
     # --------------------------------------------------------------- the step
     # The discriminator's update is GAN's, unchanged (only the first unrolled step is real);
     # the generator's loss is taken with the unrolled discriminator θ_D^K.
-    def generator_cost(self, real, fake, labels=None):
+    def generator_cost(self, real, *fakes, labels=None):
+        fake = fakes[0]
         params = self.unrolled_parameters(real, fake)
         fake_logits, _ = self.discriminator.stateless_call(params, [], fake, training=True)
         return self.generator_loss(fake_logits)

@@ -135,25 +135,25 @@ class WAEGAN(_WAE, AdversarialModel):
         super().__init__(generator, discriminator, encoder=encoder, seed=seed, **kwargs)
         self.init_wae(lam, prior_variance)
 
-    def critic_samples(self, x, labels=None):
+    def discriminator_samples(self, x, labels=None):
         # Prior draws are the data of the latent GAN, codes its samples.
         return self.sample_latent(tf.shape(x)[0]), self.encoder(x, training=True)
 
-    def critic_cost(self, real, fake, labels=None):
+    def discriminator_cost(self, real, *fakes, labels=None):
         # D_γ ascends λ/n Σ log D(z_i) + log(1 − D(Q(x_i))); the paper's λ scales the
         # discriminator's loss too, which only rescales its learning rate.
-        d_loss, logs = super().critic_cost(real, fake)
+        d_loss, logs = super().discriminator_cost(real, *fakes, labels=labels)
         return self.lam * d_loss, logs
 
     def train_step(self, data):
         x, _ = unpack_batch(data)
-        d_loss, _ = self.critic_steps(x)
+        d_loss, _ = self.discriminator_steps(x)
 
         # Q and G descend 1/n Σ c(x_i, G(Q(x_i))) − λ log D(Q(x_i)).
         with tf.GradientTape() as tape:
             z = self.encoder(x, training=True)
             reconstruction = self.reconstruction_cost(x, z)
-            gan_penalty = self.generator_cost(None, *self.critic_inputs(z))
+            gan_penalty = self.generator_cost(None, *self.discriminator_inputs(z))
             loss = reconstruction + self.lam * gan_penalty
         self.apply_update(tape, loss, "ae_optimizer")
         return self.track(d_loss=d_loss, wae_loss=loss, reconstruction=reconstruction, gan_penalty=gan_penalty)
