@@ -56,7 +56,8 @@ def update_variables(variables, update_fn, values=None):
     """Apply ``update_fn(var[, value])`` to each variable, in replica or cross-replica context.
 
     Under ``tf.distribute`` a plain ``assign`` in replica context fails on mirrored
-    variables; like Keras' own optimizers, go through ``merge_call`` + ``extended.update``.
+    variables; like Keras' own optimizers, go through ``merge_call`` + ``extended.update``
+    (public ``tf.distribute`` API: ``ReplicaContext.merge_call``, ``StrategyExtended.update``).
     """
     variables = [v.value if isinstance(v, keras.Variable) else v for v in variables]
 
@@ -65,7 +66,11 @@ def update_variables(variables, update_fn, values=None):
             args = () if values is None else (values[i],)
             distribution.extended.update(variable, update_fn, args=args, group=False)
 
-    tf.__internal__.distribute.interim.maybe_merge_call(merge_fn, tf.distribute.get_strategy(), variables, values)
+    context = tf.distribute.get_replica_context()
+    if context is None:  # cross-replica context: update directly
+        merge_fn(tf.distribute.get_strategy(), variables, values)
+    else:
+        context.merge_call(merge_fn, args=(variables, values))
 
 
 def pop_trick_kwargs(kwargs):
