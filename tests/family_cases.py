@@ -54,16 +54,23 @@ def recipe_case(recipe_name):
     return build
 
 
+def recipe_cases(families, covered):
+    """``{recipe name: (family, case)}``: for each family in ``families`` (class names) not in
+    ``covered``, a case from its smallest offline recipe row (none if it has no such row)."""
+    cases = {}
+    for family in sorted(set(families) - set(covered)):
+        rows = recipe_rows(family)
+        if rows:
+            cases[rows[0].name] = (family, recipe_case(rows[0].name))
+    return cases
+
+
 def _add_recipe_cases():
     """One case for each family without a hand-written one: its smallest offline recipe row."""
     import zoo.families
 
-    covered = set(FAMILY_OF.values())
-    for family in sorted(set(zoo.families.families()) - covered):
-        rows = recipe_rows(family)
-        if rows:
-            CASES[rows[0].name] = recipe_case(rows[0].name)
-            FAMILY_OF[rows[0].name] = family
+    for name, (family, build) in recipe_cases(zoo.families.families(), FAMILY_OF.values()).items():
+        CASES[name], FAMILY_OF[name] = build, family
 
 
 def points_batch(n=16, seed=0):

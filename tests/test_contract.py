@@ -80,12 +80,28 @@ def test_families_list_themselves():
         assert cls.__name__ == name and cls.PAPERS and all("arXiv:" in p for p in cls.PAPERS), name
 
 
-def test_a_family_without_a_case_is_tested_on_its_recipe_row():
-    from family_cases import recipe_case, recipe_rows
+def test_a_new_family_is_tested_by_its_file_and_recipe_row(monkeypatch):
+    """What adding a family file and a recipe row does: zoo.families lists the class, and the
+    contract cases then include the row (here a family defined in the test, and a row)."""
+    import zoo.families
+    from family_cases import recipe_cases
+    from recipes import RECIPES
+    from recipes.base import Recipe, adam, net, players
 
-    assert [r.name for r in recipe_rows("WGAN")] == ["wgan-ring8", "wgan-grid25"]
-    model, data = recipe_case("wgan-ring8")(seed=0)
-    assert type(model).__name__ == "WGAN" and data.shape == (16, 2)
+    class ToyGAN(GAN):
+        FAMILY = "toy-gan"
+
+    monkeypatch.setattr(zoo.families, "ToyGAN", ToyGAN, raising=False)
+    families = {**zoo.families.families(), "ToyGAN": ToyGAN, "NoRowGAN": ToyGAN}
+    row = Recipe(name="toy-gan-ring8", family="ToyGAN", dataset="ring8", steps=10, batch_size=16,
+                 networks={"generator": net("mlp", 2, 2, hidden=(8,), name="generator"),
+                           "discriminator": net("mlp", 2, 1, hidden=(8,), name="discriminator")},
+                 optimizers=players(adam(1e-2)), data=RECIPES["gan-ring8"].data)
+    monkeypatch.setitem(RECIPES, row.name, row)
+    cases = recipe_cases(families, FAMILY_OF.values())
+    assert list(cases) == ["toy-gan-ring8"] and cases["toy-gan-ring8"][0] == "ToyGAN"  # NoRowGAN: none
+    model, data = cases["toy-gan-ring8"][1](seed=0)
+    assert type(model) is ToyGAN and data.shape == (16, 2)
     before = [v.numpy() for v in model.generator.trainable_variables]
     fit_steps(model, data)
     assert any(np.any(a != v.numpy()) for a, v in zip(before, model.generator.trainable_variables))
