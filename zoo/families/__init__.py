@@ -6,8 +6,9 @@ name.  Adding a family is adding its file (``docs/adding-a-family.md``); the con
 (``tests/test_contract.py``) then cover it without a list to edit.
 
 Modules starting with ``_`` hold what the families share: the contract every family keeps
-(``_base.py``), the adversarial game (``_adversarial.py``) and the exact likelihood
-(``_exact.py``).
+(``_base.py``) and one step contract per kind of game: the adversarial game
+(``_adversarial.py``), the penalised auto-encoders (``_autoencoding.py``) and the exact
+likelihood (``_exact.py``).
 """
 import importlib
 import pkgutil

@@ -20,7 +20,8 @@ import tensorflow as tf
 
 from zoo import kernels, losses, papers
 from zoo.families._adversarial import AdversarialModel
-from zoo.families._base import GenerativeModel, unpack_batch
+from zoo.families._autoencoding import PenalisedAutoEncoder
+from zoo.families._base import unpack_batch
 
 PAPERS = (papers.WAE,)  # import-compatible alias
 
@@ -62,7 +63,7 @@ class _WAE:
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class WAEMMD(_WAE, GenerativeModel):
+class WAEMMD(_WAE, PenalisedAutoEncoder):
     """WAE with the MMD penalty (Algorithm 2).
 
     Args:
@@ -91,19 +92,16 @@ class WAEMMD(_WAE, GenerativeModel):
         kwargs = {"prior_variance": self.prior_variance} if self.kernel == "imq" else {}
         return kernels.mmd(z_encoded, z_prior, kernel=self.kernel, unbiased=True, **kwargs)
 
-    def train_step(self, data):
-        x, _ = unpack_batch(data)
+    def autoencoding_terms(self, x):
+        """``E_x c(x, G(Q(x)))`` and ``λ · MMD(Q_Z, P_Z)`` (Algorithm 2)."""
         z_prior = self.sample_latent(tf.shape(x)[0])
-        with tf.GradientTape() as tape:
-            z = self.encoder(x, training=True)
-            reconstruction = self.reconstruction_cost(x, z)
-            # MMD is a statistic of the whole batch (all pairs), not a mean over examples: on N
-            # replicas it is computed on the gathered global batch, so that N-replica training
-            # equals 1-device training (all_gather passes the gradient back to each replica).
-            mmd = self.penalty(_gather_replicas(z), _gather_replicas(z_prior))
-            loss = reconstruction + self.lam * mmd
-        self.apply_update(tape, loss, "ae_optimizer")
-        return self.track(wae_loss=loss, reconstruction=reconstruction, mmd=mmd)
+        z = self.encoder(x, training=True)
+        reconstruction = self.reconstruction_cost(x, z)
+        # MMD is a statistic of the whole batch (all pairs), not a mean over examples: on N
+        # replicas it is computed on the gathered global batch, so that N-replica training
+        # equals 1-device training (all_gather passes the gradient back to each replica).
+        mmd = self.penalty(_gather_replicas(z), _gather_replicas(z_prior))
+        return reconstruction, self.lam * mmd, {"mmd": mmd}
 
     def get_config(self):
         return {**super().get_config(), "kernel": self.kernel}
