@@ -1,13 +1,15 @@
-"""Training throughput, side by side in one run: zoo against plain Keras and PyTorch (issue 11).
+"""Training throughput, side by side in one run: zoo against plain Keras and PyTorch.
 
-    python benchmarks/train_throughput.py               # every row, medians of 3 repeats (~6 min on 2 cores)
-    python benchmarks/train_throughput.py --quick       # short repeats: a smoke run (~2 min)
-    python benchmarks/train_throughput.py --markdown    # also print the README "Performance" table
-    python benchmarks/train_throughput.py --threads 1   # pin both frameworks to N threads (a loaded machine)
-    python benchmarks/train_throughput.py --profile     # where a 2-D GAN step's time goes
-    python benchmarks/train_throughput.py --xla         # add the 2-D recipe path with XLA (not the default)
+    python benchmarks/train_throughput.py                 # every row, medians of 3 repeats (~8 min on 2 cores)
+    python benchmarks/train_throughput.py --quick         # short repeats: a smoke run (~3 min)
+    python benchmarks/train_throughput.py --only fashion  # only the Fashion-MNIST DCGAN rows (and the matmul)
+    python benchmarks/train_throughput.py --markdown      # also print the README "Performance" table
+    python benchmarks/train_throughput.py --threads 1     # pin both frameworks to N threads (a loaded machine)
+    python benchmarks/train_throughput.py --profile       # where a 2-D GAN step's time goes
+    python benchmarks/train_throughput.py --xla           # add the 2-D recipe path with XLA (not the default)
 
-Rows (each a median of ``--repeats`` timed repeats after a warm-up):
+Rows (each a median of ``--repeats`` timed repeats after a warm-up; ``--only dcgan``,
+``fashion`` or ``2d`` runs one group):
 
 - **matmul**: fp32 2048×2048 @ 2048×2048 in TensorFlow and in PyTorch, the machine's roofline.
 - **DCGAN 64×64, batch 64, random images** (the ``dcgan-celeba`` recipe's networks):
@@ -15,21 +17,27 @@ Rows (each a median of ``--repeats`` timed repeats after a warm-up):
   backups, TensorBoard, sample grids, NaN guard); plain Keras ``fit`` over a hand-written
   ``train_step``; PyTorch's official loop (pytorch/examples ``dcgan/main.py``: the fake images
   of the D step are reused for the G step) and a matched loop (G forward twice, as zoo does).
+- **Fashion-MNIST DCGAN 28×28, batch 64** (the ``dcgan-fashion-mnist`` recipe's networks,
+  z 100 -> 7×7×128 -> 14×14×64 -> 28×28×1 and its mirror, Adam 2e-4, β1 0.5): the recipe path
+  as ``python -m recipes.train dcgan-fashion-mnist`` runs it, plain Keras ``fit``, and a
+  PyTorch loop of the same layers matched to zoo's step, all on real Fashion-MNIST batches
+  (random images, said in the rows, where the data is not installed).
 - **2-D GAN, 128×3 MLPs, batch 256** (``gan-ring8``): the recipe path exactly as
   ``python -m recipes.train gan-ring8`` runs it (1,000-step epochs, every callback), the same
-  with one step per call of the train function (the path before issue 11), and a PyTorch
-  eager loop with the same networks, batch, data and Adam.
+  with one step per call of the train function (the former path, before a whole epoch became
+  one call), and a PyTorch eager loop with the same networks, batch, data and Adam.
 
 The recipe path's callbacks run once per epoch; their time is measured and spread over the
-recipe's own epoch length (1,000 steps), so ``--quick``'s short epochs do not distort it.
+recipe's own epoch length (at most 1,000 steps), so ``--quick``'s short epochs do not distort it.
 GFLOP per step counts the matched step: D update = G forward + D forward and backward on the
 real and the fake batch (1 G + 6 D forward-equivalents), G update = G forward and backward
 through D (3 G + 2 D): 2 · batch · (4 · MAC(G) + 8 · MAC(D)), multiply-accumulates of the
 dense and convolution layers.  Every row uses the same count, so GFLOP/s compares as steps/s.
 
 PyTorch comes from the ``bench`` extra (``pip install -e ".[bench]"``: ``torch==2.13.0``, the
-CPU build); without it the TensorFlow rows still run.  Compare only within one run: these
-machines differ from day to day (NOTES.md "Speed on this CPU").
+CPU build); without it the TensorFlow rows still run.  Compare only within one run, on a quiet
+machine: the same 2-core machines measured a 2048³ matmul anywhere from 206 to 345 GFLOP/s on
+different days, and other jobs on the cores change every row.
 """
 from __future__ import annotations
 
@@ -48,6 +56,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 MATMUL_N = 2048
 DCGAN_BATCH, MIXTURE_BATCH = 64, 256
+ROW_GROUPS = ("dcgan", "fashion", "2d")  # --only's choices, in the order the rows run
 INSTALL_TORCH = 'pip install -e ".[bench]"   (torch==2.13.0, the CPU build)'
 
 
@@ -180,7 +189,7 @@ def epoch_clock():
 def xla_switch():
     """A Keras callback that turns XLA on (``jit_compile=True``) for the model it is given:
     ``set_model`` runs before ``fit`` makes the train function.  Benchmark only: XLA is not
-    the recipe default (NOTES.md: 39 % slower on DCGAN-64 on this CPU)."""
+    the recipe default (measured 39 % slower on DCGAN-64 on a 2-core CPU)."""
     import keras
 
     class XLASwitch(keras.callbacks.Callback):
@@ -315,6 +324,39 @@ def torch_gan_step(torch, generator, discriminator, opt_g, opt_d, loss, sample_n
     opt_g.step()
 
 
+def torch_adams(torch, generator, discriminator):
+    """The DCGAN optimiser for each player, as the recipes' ``DCGAN_ADAM``: Adam(2e-4, β1 0.5)."""
+    return (torch.optim.Adam(generator.parameters(), 2e-4, betas=(0.5, 0.999)),
+            torch.optim.Adam(discriminator.parameters(), 2e-4, betas=(0.5, 0.999)))
+
+
+def batch_sampler(torch, data, batch: int):
+    """``i -> the i-th batch`` of ``data``'s rows, reshuffled at every pass (``i`` a multiple of
+    the batches in a pass), as the tf.data pipelines reshuffle each iteration."""
+    per_pass = len(data) // batch
+    order = torch.randperm(len(data))
+
+    def sample(i):
+        nonlocal order
+        k = i % per_pass
+        if k == 0:
+            order = torch.randperm(len(data))
+        return data[order[k * batch:(k + 1) * batch]]
+
+    return sample
+
+
+def torch_matched_step(torch, generator, discriminator, sample_noise, loss, batches):
+    """``i -> None``: one zoo-matched GAN step (fresh noise, G forward twice) on ``batches(i)``."""
+    opt_g, opt_d = torch_adams(torch, generator, discriminator)
+
+    def step(i):
+        torch_gan_step(torch, generator, discriminator, opt_g, opt_d, loss, sample_noise, batches(i),
+                       reuse_fake=False)
+
+    return step
+
+
 def torch_rate(step, steps: int, repeats: int, warmup: int = 2) -> float:
     for _ in range(warmup):
         step(0)
@@ -349,8 +391,7 @@ def dcgan_rows(args, torch) -> list[Row]:
             continue
         torch.manual_seed(0)
         generator, discriminator = torch_dcgan(torch)
-        opt_g = torch.optim.Adam(generator.parameters(), 2e-4, betas=(0.5, 0.999))
-        opt_d = torch.optim.Adam(discriminator.parameters(), 2e-4, betas=(0.5, 0.999))
+        opt_g, opt_d = torch_adams(torch, generator, discriminator)
         real = torch.rand(DCGAN_BATCH, 3, 64, 64) * 2 - 1
         loss = torch.nn.BCELoss()
 
@@ -360,6 +401,90 @@ def dcgan_rows(args, torch) -> list[Row]:
 
         rows.append(Row("DCGAN 64×64, batch 64", name, torch_rate(step, steps, args.repeats), DCGAN_BATCH, gflop,
                         "torch"))
+    return rows
+
+
+# --------------------------------------------------------------------------- Fashion-MNIST DCGAN
+def torch_fashion_dcgan(torch, nz=100, filters=64):
+    """``dcgan_networks(100, 28, 1, filters=64)`` of ``dcgan-fashion-mnist`` in PyTorch, layer
+    for layer: z -> Linear (no bias) -> 7×7×128 -> BN, ReLU -> 4×4 stride-2 transposed
+    convolution (no bias) -> 14×14×64 -> BN, ReLU -> 4×4 stride-2 transposed convolution ->
+    28×28×1, tanh; D mirrored (4×4 stride-2 convolutions, LeakyReLU 0.2, BN on the second,
+    one logit).  Keras's ``padding="same"`` with kernel 4 and stride 2 pads 1 pixel on each side
+    (2 in all, split evenly), which is PyTorch's ``padding=1``: 28 -> 14 -> 7 and back,
+    ``output_padding=0``.  BN as Keras's (momentum 0.99, ε 1e-3); N(0, 0.02) weights."""
+    nn = torch.nn
+    wide = 2 * filters
+
+    def bn(channels):
+        return nn.BatchNorm2d(channels, momentum=0.01, eps=1e-3)
+
+    generator = nn.Sequential(
+        nn.Linear(nz, 7 * 7 * wide, bias=False), nn.Unflatten(1, (wide, 7, 7)), bn(wide), nn.ReLU(),
+        nn.ConvTranspose2d(wide, filters, 4, 2, 1, bias=False), bn(filters), nn.ReLU(),
+        nn.ConvTranspose2d(filters, 1, 4, 2, 1), nn.Tanh(),
+    )
+    discriminator = nn.Sequential(
+        nn.Conv2d(1, filters, 4, 2, 1), nn.LeakyReLU(0.2),
+        nn.Conv2d(filters, wide, 4, 2, 1, bias=False), bn(wide), nn.LeakyReLU(0.2),
+        nn.Flatten(), nn.Linear(7 * 7 * wide, 1),
+    )
+    for module in (*generator, *discriminator):
+        if isinstance(module, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(module.weight, 0.0, 0.02)
+    return generator, discriminator
+
+
+def fashion_images():
+    """Fashion-MNIST's train images as float32 ``[N, 28, 28, 1]`` in [-1, 1], or None when the
+    data is on none of zoo's searched folders (the rows then run on random images)."""
+    from zoo.data import FashionMnistUnavailableError, fashion_mnist_split
+
+    try:
+        return fashion_mnist_split()[0]
+    except FashionMnistUnavailableError:
+        return None
+
+
+def fashion_rows(args, torch) -> list[Row]:
+    import numpy as np
+
+    from recipes import get_recipe
+
+    recipe = get_recipe("dcgan-fashion-mnist")
+    batch = recipe.batch_size
+    images = fashion_images()
+    data_note = "real Fashion-MNIST batches"
+    if images is None:
+        recipe = dataclasses.replace(recipe, data=random_images((28, 28, 1)))
+        data_note = "random images: Fashion-MNIST not found"
+    networks = recipe.build_networks()
+    gflop = step_gflop(networks["generator"], networks["discriminator"], batch)
+    steps = 20 if args.quick else 100
+    group = f"Fashion-MNIST DCGAN 28×28, batch {batch}"
+    print(f"Fashion-MNIST DCGAN ({data_note}): {gflop:.2f} GFLOP a step; {args.repeats} repeats of {steps} steps "
+          "per row", flush=True)
+    rows = []
+    rate, epoch_end = recipe_path_rate(recipe, batch, steps, args.repeats)
+    rows.append(Row(group, "zoo recipe path (`python -m recipes.train dcgan-fashion-mnist`, every callback)", rate,
+                    batch, gflop, "tf", f"{data_note}; epoch-end callbacks {epoch_end:.2f} s per epoch"))
+    plain = plain_keras_gan(networks["generator"], networks["discriminator"])
+    rows.append(Row(group, "plain Keras `fit`, hand-written `train_step`",
+                    keras_fit_rate(plain, recipe.data(batch, 0), steps, args.repeats), batch, gflop, "tf", data_note))
+    name = "PyTorch, matched loop (G forward twice)"
+    if torch is None:
+        rows.append(Row(group, name, None, batch, gflop, "torch", "torch not installed"))
+        return rows
+    torch.manual_seed(0)
+    generator, discriminator = torch_fashion_dcgan(torch)
+    # NCHW with one channel holds NHWC's bytes in the same order: a reshape, then one copy
+    # (torch wants a writable array; the split is read-only).
+    pictures = (torch.rand(4 * batch, 1, 28, 28) * 2 - 1 if images is None
+                else torch.from_numpy(np.array(images).reshape(-1, 1, 28, 28)))
+    batches = batch_sampler(torch, pictures, batch)
+    step = torch_matched_step(torch, generator, discriminator, lambda n: torch.randn(n, 100),
+                              torch.nn.BCEWithLogitsLoss(), batches)
+    rows.append(Row(group, name, torch_rate(step, steps, args.repeats), batch, gflop, "torch", data_note))
     return rows
 
 
@@ -394,7 +519,7 @@ def mixture_rows(args, torch) -> list[Row]:
     rows.append(Row(group, "zoo recipe path (`python -m recipes.train gan-ring8`, every callback)", rate,
                     MIXTURE_BATCH, gflop, "tf", f"epoch-end callbacks {epoch_end:.2f} s per epoch"))
     rate, epoch_end = recipe_path_rate(recipe, MIXTURE_BATCH, steps, args.repeats, steps_per_execution=1)
-    rows.append(Row(group, "zoo recipe path, one step per call (before issue 11)", rate, MIXTURE_BATCH, gflop, "tf",
+    rows.append(Row(group, "zoo recipe path, one step per call (the former path)", rate, MIXTURE_BATCH, gflop, "tf",
                     f"epoch-end callbacks {epoch_end:.2f} s per epoch"))
     if args.xla:
         rate, epoch_end = recipe_path_rate(recipe, MIXTURE_BATCH, steps, args.repeats, xla=True)
@@ -407,22 +532,9 @@ def mixture_rows(args, torch) -> list[Row]:
     torch.manual_seed(0)
     generator = torch_mlp(torch, 2, True, torch.nn.ReLU)
     discriminator = torch_mlp(torch, 1, False, lambda: torch.nn.LeakyReLU(0.2))
-    opt_g = torch.optim.Adam(generator.parameters(), 2e-4, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(discriminator.parameters(), 2e-4, betas=(0.5, 0.999))
-    points = torch.from_numpy(mixture_samples("ring8", 100_000, 0))
-    order = torch.randperm(len(points))
-    per_pass = len(points) // MIXTURE_BATCH
-    loss = torch.nn.BCEWithLogitsLoss()
-
-    def step(i):
-        nonlocal order
-        k = i % per_pass
-        if k == 0:
-            order = torch.randperm(len(points))  # reshuffled each pass, as the tf.data pipeline
-        real = points[order[k * MIXTURE_BATCH:(k + 1) * MIXTURE_BATCH]]
-        torch_gan_step(torch, generator, discriminator, opt_g, opt_d, loss, lambda n: torch.randn(n, 2), real,
-                       reuse_fake=False)
-
+    batches = batch_sampler(torch, torch.from_numpy(mixture_samples("ring8", 100_000, 0)), MIXTURE_BATCH)
+    step = torch_matched_step(torch, generator, discriminator, lambda n: torch.randn(n, 2),
+                              torch.nn.BCEWithLogitsLoss(), batches)
     rows.append(Row(group, "PyTorch eager loop, same networks, data and Adam", torch_rate(step, steps, args.repeats, 50),
                     MIXTURE_BATCH, gflop, "torch"))
     return rows
@@ -510,7 +622,7 @@ def profile_mixture_step(steps: int, repeats: int) -> list[tuple[str, float]]:
 
 # --------------------------------------------------------------------------- report
 def ratios(rows: list[Row]) -> list[str]:
-    """The goals of issue 11 and the speed-up, as ratios of the rows' steps/s (rows not run: n/a)."""
+    """The speed goals and the speed-ups, as ratios of the rows' steps/s (rows not run: n/a)."""
 
     def rate(group: str, *words: str):
         return next((r.steps_per_s for r in rows if r.group.startswith(group) and all(w in r.loop for w in words)),
@@ -520,14 +632,17 @@ def ratios(rows: list[Row]) -> list[str]:
         return f"{label}: {a / b:.2f}×" if a and b else f"{label}: n/a"
 
     zoo_dcgan, zoo_2d = rate("DCGAN", "zoo recipe path"), rate("2-D", "zoo recipe path", "every callback")
-    old_2d = rate("2-D", "before issue 11")
+    zoo_fashion = rate("Fashion", "zoo recipe path")
+    old_2d = rate("2-D", "one step per call")
     return [
         ratio(zoo_dcgan, rate("DCGAN", "matched"), "DCGAN-64, zoo / PyTorch matched (goal ≥ 1.2×)"),
         ratio(zoo_dcgan, rate("DCGAN", "examples"), "DCGAN-64, zoo / PyTorch official (goal ≥ 1.1×)"),
         ratio(zoo_dcgan, rate("DCGAN", "plain Keras"), "DCGAN-64, zoo / plain Keras"),
+        ratio(zoo_fashion, rate("Fashion", "matched"), "Fashion-MNIST DCGAN, zoo / PyTorch matched (goal ≥ 1.2×)"),
+        ratio(zoo_fashion, rate("Fashion", "plain Keras"), "Fashion-MNIST DCGAN, zoo / plain Keras"),
         ratio(zoo_2d, rate("2-D", "PyTorch"), "2-D GAN, zoo recipe path / PyTorch eager (goal ≥ 2.5×)"),
         ratio(old_2d, rate("2-D", "PyTorch"), "2-D GAN, one step per call / PyTorch eager"),
-        ratio(zoo_2d, old_2d, "2-D GAN, recipe path speed-up from issue 11"),
+        ratio(zoo_2d, old_2d, "2-D GAN, recipe path speed-up over one step per call"),
     ]
 
 
@@ -572,7 +687,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="short repeats (a smoke run; noisier)")
     parser.add_argument("--repeats", type=int, default=3, help="timed repeats per row after warm-up (default 3)")
     parser.add_argument("--markdown", action="store_true", help="also print the README table (markdown)")
-    parser.add_argument("--only", choices=("dcgan", "2d"), default=None, help="run only these rows (and the matmul)")
+    parser.add_argument("--only", choices=ROW_GROUPS, default=None,
+                        help="run only these rows (and the matmul): DCGAN-64, Fashion-MNIST DCGAN or 2-D GAN")
     parser.add_argument("--xla", action="store_true",
                         help="add a row: the 2-D recipe path with XLA (jit_compile=True), to decide whether to adopt it")
     parser.add_argument("--profile", action="store_true",
@@ -604,7 +720,8 @@ def main(argv=None):
     matmul = {"tf": matmul_tf(MATMUL_N, repeats), "torch": matmul_torch(torch, MATMUL_N, repeats) if torch else None}
     print(f"fp32 matmul {MATMUL_N}³: TensorFlow {matmul['tf']:.0f} GFLOP/s"
           + (f", PyTorch {matmul['torch']:.0f} GFLOP/s" if torch else ""), flush=True)
-    rows = ([] if args.only == "2d" else dcgan_rows(args, torch)) + ([] if args.only == "dcgan" else mixture_rows(args, torch))
+    rows = [row for group, make_rows in zip(ROW_GROUPS, (dcgan_rows, fashion_rows, mixture_rows))
+            if args.only in (None, group) for row in make_rows(args, torch)]
 
     print()
     print(table(rows, matmul, markdown=False))

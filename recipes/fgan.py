@@ -2,7 +2,9 @@
 (``fgan-<divergence>-<dataset>``, PROTOCOLS.md §1), on the GAN recipes' MLPs, so the rows of
 the mode-coverage table differ only in the game played."""
 from recipes.base import Recipe, adam, players, register
-from recipes.protocols import MIXTURE_TRAINING, MIXTURES, mixture_networks, mixture_rows, mixture_rate
+from recipes.base import net
+from recipes.protocols import (FASHION_SHAPE, MIXTURE_TRAINING, MIXTURES, REAL_LATENT, fashion_rows,
+                               mixture_networks, mixture_rate, mixture_rows)
 from zoo import papers
 
 # Several train steps per compiled call: the 2-D steps are overhead-bound.
@@ -53,3 +55,18 @@ for _dataset in MIXTURES:
                          "EMA generator)."),
             papers=[papers.FGAN],
         ))
+
+# The paper's MNIST setting (Nowozin et al. 2016, §4.2): G z 100 -> 1200 -> 1200 -> 784 with
+# batch norm and ReLU, a fully connected variational function V; Adam.  Here V is 784 -> 240 ->
+# 240 -> 1 (LeakyReLU, dropout 0.3) in place of the paper's maxout layers.
+for _short in ("kl", "pearson"):
+    _divergence, _lr = DIVERGENCES[_short]
+    register(Recipe(
+        name=f"fgan-{_short}-fashion-mnist", family="FGAN", **fashion_rows(),
+        networks={"generator": net("mlp_generator", REAL_LATENT, FASHION_SHAPE, hidden=(1200, 1200), batch_norm=True),
+                  "discriminator": net("mlp_discriminator", FASHION_SHAPE, hidden=(240, 240), dropout=0.3)},
+        options={"divergence": _divergence}, optimizers=players(adam(_lr, beta_1=0.5)), steps=10_000,
+        description=(f"f-GAN minimising the {_divergence.replace('_', ' ')} divergence on Fashion-MNIST (the paper's "
+                     "MNIST networks: G 100 -> 1200 -> 1200 -> 784 with batch norm, V 784 -> 240 -> 240 -> 1)."),
+        papers=[papers.FGAN],
+    ))

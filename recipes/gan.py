@@ -5,6 +5,7 @@ from recipes.protocols import (DIGITS_LATENT, MIXTURE_TRAINING, MIXTURES, digits
                                mixture_rate, mixture_rows)
 from zoo import papers
 from zoo.data import DIGITS_SHAPE
+from recipes.protocols import FASHION_SHAPE, REAL_LATENT, fashion_rows
 
 # The mixture rows (PROTOCOLS.md §1), tuned here with ``--seeds 1 --no-export``: 128×3 networks
 # without batch norm (``mixture_networks`` says why), PacGAN2 and the averaged generator
@@ -53,4 +54,18 @@ register(Recipe(
                  "-> 64 (ReLU, tanh), D 64 -> 256 -> 256 -> 1 (LeakyReLU, dropout 0.3), averaged generator "
                  "(EMA 0.999) exported; the baseline of the convolutional families."),
     papers=[papers.GAN, papers.EMA],
+))
+
+register(Recipe(
+    name="gan-fashion-mnist", family="GAN", **fashion_rows(),
+    # Goodfellow et al.'s fully connected GAN at 28×28: G 100 -> 512 -> 512 -> 784 (ReLU, tanh),
+    # D 784 -> 512 -> 256 -> 1 (LeakyReLU, dropout 0.3); no BN in G, so its moving average is
+    # exported (as gan-digits).
+    networks={"generator": net("mlp_generator", REAL_LATENT, FASHION_SHAPE, hidden=(512, 512)),
+              "discriminator": net("mlp_discriminator", FASHION_SHAPE, hidden=(512, 256), dropout=0.3)},
+    options={"ema_decay": 0.999}, optimizers=players(adam(2e-4, beta_1=0.5)), steps=20_000,
+    description=("GAN (Goodfellow et al. 2014) with fully connected networks on Fashion-MNIST: G 100 -> 512 -> "
+                 "512 -> 784 (ReLU, tanh), D 784 -> 512 -> 256 -> 1 (LeakyReLU, dropout 0.3), averaged "
+                 "generator (EMA 0.999) exported."),
+    papers=[papers.EMA],
 ))

@@ -155,3 +155,147 @@ def test_restore_brings_back_weights_optimizers_and_noise(tmp_path):
     np.testing.assert_array_equal(fresh.seed_generator.state.numpy(), model.seed_generator.state.numpy())
     for a, b in zip(fresh.weights, model.weights):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+# --------------------------------------------------------------------------- export folders
+# Each case below was a probe that failed before: the old swap renamed the export away and then
+# the new one in (a crash between left no export, and the next export deleted the only copy).
+from _fake_export import fake_card, fake_export, fill_with  # noqa: E402
+
+import zoo  # noqa: E402
+from zoo.exports import update_card, verify, write_folder  # noqa: E402
+
+FAKE = Path(__file__).resolve().parent / "_fake_export.py"
+
+
+def _label(folder):
+    """The label of the complete export at ``folder`` (verified), or what is wrong with it."""
+    try:
+        card = zoo.ModelCard.read(folder)
+        verify(folder, card)
+        return card.description
+    except (OSError, ValueError) as e:
+        return f"broken: {e}"
+
+
+def _killed_export(root, step, *mode):
+    return subprocess.run([sys.executable, str(FAKE), str(root), "gan-kill", str(step), *mode],
+                          capture_output=True, text=True, timeout=60, cwd=FAKE.parent,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(FAKE.parent)])})
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 4])
+def test_an_export_killed_after_any_step_leaves_the_old_or_the_new_one(tmp_path, step):
+    fake_export(tmp_path, "gan-kill", "old")
+    run = _killed_export(tmp_path, step)
+    assert run.returncode in (0, -signal.SIGKILL), run.stderr[-2000:]
+    assert _label(tmp_path / "gan-kill") in ("old", "new")
+    fake_export(tmp_path, "gan-kill", "next")  # the next export cleans up and succeeds
+    assert _label(tmp_path / "gan-kill") == "next"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".gan-kill.lock", "gan-kill"]
+
+
+def test_without_rename_exchange_the_only_copy_is_restored_never_deleted(tmp_path):
+    """The fallback swap (two renames) killed between them: the next writer puts the old copy back."""
+    fake_export(tmp_path, "gan-kill", "old")
+    run = _killed_export(tmp_path, 1, "fallback")  # killed after moving the export to .gan-kill.old
+    assert run.returncode == -signal.SIGKILL, run.stderr[-2000:]
+    with pytest.raises(ZeroDivisionError):  # the next export crashes too, before its swap
+        write_folder(fake_card("gan-kill", "never"), lambda staging: 1 / 0, tmp_path)
+    assert _label(tmp_path / "gan-kill") == "old"
+
+
+def test_folders_swap_with_one_exchange_here():
+    """This machine (Linux, glibc 2.28+) exchanges in one step; the fallback is for the others."""
+    from zoo.registry import folders
+
+    if sys.platform != "linux":
+        pytest.skip("renameat2 is Linux-only")
+    assert folders._RENAMEAT2 is not None
+
+
+def test_a_load_during_re_exports_sees_the_old_or_the_new_export_never_tampering(tmp_path):
+    """6 of 2,271 loads during a re-export reported false tampering before."""
+    fake_export(tmp_path, "gan-race", "a", size=1 << 20)
+    writer = subprocess.Popen([sys.executable, str(FAKE), str(tmp_path), "gan-race", "loop", "30"], cwd=FAKE.parent,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(FAKE.parent)])},
+                              stderr=subprocess.PIPE, text=True)
+    seen, deadline = [], time.time() + 120
+    while writer.poll() is None and time.time() < deadline:
+        seen.append(_label(tmp_path / "gan-race"))
+    assert writer.wait(timeout=60) == 0, writer.stderr.read()[-2000:]
+    assert set(seen) <= {"a", "b"}, [s for s in seen if s not in ("a", "b")][:3]
+    assert len(seen) > 20 and set(seen) == {"a", "b"}
+
+
+def test_an_interrupted_card_update_leaves_the_export_loadable(tmp_path, monkeypatch):
+    """Killed mid-write or out of disk space, update_card left .card.json.partial inside the
+    export: that export, and every later update_card, were refused as tampered."""
+    folder = fake_export(tmp_path, "gan-card", "before")
+    real_write_text = Path.write_text
+
+    def disk_full(self, text, *args, **kwargs):
+        real_write_text(self, text[: len(text) // 2], *args, **kwargs)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        update_card(folder, description="after")
+    monkeypatch.undo()
+    assert _label(folder) == "before"
+    assert update_card(folder, description="after").description == "after"
+    assert _label(folder) == "after"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".gan-card.lock", "gan-card"]
+
+
+def test_export_target_that_is_a_file_or_a_link_is_left_alone(tmp_path):
+    """A target that was a file, or a link, left .name.old behind (and a .name.old that was not
+    a folder then broke every later export with NotADirectoryError)."""
+    (tmp_path / "gan-file").write_text("my notes")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "gan-link").symlink_to(tmp_path / "elsewhere")
+    for name in ("gan-file", "gan-link"):
+        with pytest.raises(FileExistsError, match="not an export folder. Nothing was changed"):
+            fake_export(tmp_path, name, "new")
+    assert (tmp_path / "gan-file").read_text() == "my notes" and (tmp_path / "gan-link").is_symlink()
+    (tmp_path / ".gan-dot.old").write_text("a file under the swap name")
+    fake_export(tmp_path, "gan-dot", "new")
+    assert _label(tmp_path / "gan-dot") == "new" and (tmp_path / ".gan-dot.old").read_text()
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_long_name_is_refused_before_touching_disk(tmp_path):
+    """A valid 240-character name failed with ENAMETOOLONG and left a lock file."""
+    name = "gan-" + "a" * 236
+    with pytest.raises(ValueError, match="at most 128 characters"):
+        fake_export(tmp_path, name, "new")
+    with pytest.raises(ValueError, match="at most 128 characters"):
+        zoo.info(name)
+    assert list(tmp_path.iterdir()) == []
+    assert fake_export(tmp_path, "gan-" + "a" * 124, "new").name == "gan-" + "a" * 124
+
+
+def test_out_dir_inside_another_export_is_refused(tmp_path):
+    """An out_dir inside an export wrote into it, and that export then failed its sha256 check."""
+    outer = fake_export(tmp_path, "gan-outer", "outer")
+    for inside in (outer, outer / "saved_model", outer / "sub" / "folder"):
+        with pytest.raises(ValueError, match="is inside the export"):
+            fake_export(inside, "gan-inner", "inner")
+    assert _label(outer) == "outer" and not (outer / "sub").exists()
+
+
+def test_a_model_named_shipped_pins_does_not_deadlock(tmp_path, monkeypatch):
+    """Exporting `shipped-pins` into the repository took the pin lock's file as its own lock."""
+    import threading
+
+    from zoo.registry import paths, pins
+
+    monkeypatch.setattr(paths, "REPO_EXPORTS", tmp_path / "exports")
+    monkeypatch.setattr(pins, "PINS_FILE", tmp_path / "zoo" / "shipped.json")
+    (tmp_path / "zoo").mkdir()
+    done = []
+    thread = threading.Thread(target=lambda: done.append(fake_export(None, "shipped-pins", "new")), daemon=True)
+    thread.start()
+    thread.join(timeout=30)
+    assert done, "the export of 'shipped-pins' deadlocked on its own lock"
+    assert pins.read_pins()["shipped-pins"] == zoo.registry.sha256_file(done[0] / "card.json")

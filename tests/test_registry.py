@@ -1,5 +1,7 @@
 """Registry: discovery, patterns, lookup with suggestions, resolution order."""
 import json
+import os
+from pathlib import Path
 import shutil
 
 import pytest
@@ -110,7 +112,7 @@ def test_empty_environment_folder_is_unset(monkeypatch, tmp_path, variable):
     monkeypatch.setenv(variable, "")
     assert "gan-cwd" not in zoo.list_models()
     if variable == "ZOO_HOME":
-        assert registry.zoo_home() == registry.Path.home() / ".cache" / "zoo"
+        assert registry.zoo_home() == Path.home() / ".cache" / "zoo"
 
 
 def test_tilde_is_expanded(tmp_path, monkeypatch):
@@ -137,13 +139,19 @@ def test_non_string_name_is_a_type_error(name):
 
 
 # --------------------------------------------------------------------------- trust
-def test_every_shipped_export_is_pinned_and_matches():
-    pins = registry.read_pins()
-    shipped = {p.name for p in registry.REPO_EXPORTS.iterdir()
-               if (p / "card.json").exists() and zoo.ModelCard.read(p).trained}
-    assert set(pins) == shipped
+def test_every_shipped_name_is_pinned_recipe_only_ones_included():
+    """51 of 56 names were pinned: a recipe-only card could be given a url to any archive."""
+    index = registry.read_index()["exports"]
+    shipped = {p.name for p in registry.REPO_EXPORTS.iterdir() if (p / "card.json").exists()}
+    assert set(index) == shipped
     for name in shipped:
-        assert registry.sha256_file(registry.REPO_EXPORTS / name / "card.json") == pins[name], name
+        entry = index[name]
+        assert registry.sha256_file(registry.REPO_EXPORTS / name / "card.json") == entry["card"], name
+        if zoo.ModelCard.read(registry.REPO_EXPORTS / name).trained:
+            assert len(entry["archive"]) == 64 and entry["size"] > 0, name
+            assert entry["url"] == f"{name}-{entry['card'][:16]}.tar.gz", name
+        else:
+            assert entry["archive"] is entry["size"] is entry["url"] is None, name
 
 
 def test_pins_ship_as_package_data():
@@ -169,7 +177,7 @@ def _swapped_shipped(tmp_path, monkeypatch):
     repo = tmp_path / "repo"
     shutil.copytree(registry.REPO_EXPORTS / "gan-ring8", repo / "gan-ring8")
     card = json.loads((repo / "gan-ring8" / "card.json").read_text())
-    monkeypatch.setattr(registry, "REPO_EXPORTS", repo)
+    monkeypatch.setattr(registry.paths, "REPO_EXPORTS", repo)
     return repo, card
 
 
@@ -221,14 +229,121 @@ def test_every_recipe_has_a_card():
 
 def test_a_developers_rewrite_in_the_repository_re_pins_the_name(tmp_path, monkeypatch):
     """Writing into the repository's exports/ (export, update_card, reexport) updates zoo/shipped.json."""
-    from zoo.exports import update_card, writing
+    from zoo.exports import update_card
 
     repo, _ = _swapped_shipped(tmp_path, monkeypatch)
     pins = tmp_path / "shipped.json"
     pins.write_text(registry.PINS_FILE.read_text())
-    for module in (registry, writing):
-        monkeypatch.setattr(module, "PINS_FILE", pins)
-    monkeypatch.setattr(writing, "REPO_EXPORTS", repo)
+    monkeypatch.setattr(registry.pins, "PINS_FILE", pins)
     update_card(repo / "gan-ring8", description="re-exported on purpose")
     assert registry.read_pins()["gan-ring8"] == registry.sha256_file(repo / "gan-ring8" / "card.json")
     assert zoo.load("gan-ring8").card.description == "re-exported on purpose"
+
+
+# --------------------------------------------------------------------------- trust: no folder trick
+def _foreign_export(tmp_path, name="gan-ring8"):
+    """A self-consistent export of other weights under a shipped name: its card re-manifested."""
+    from zoo.exports import manifest
+
+    foreign = tmp_path / "foreign" / name
+    shutil.copytree(registry.REPO_EXPORTS / "gan-ring8", foreign)
+    (foreign / "samples.png").write_bytes(b"other weights")
+    card = zoo.ModelCard.read(foreign)
+    card.name, card.files, card.description = name, manifest(foreign), "foreign"
+    (foreign / "card.json").write_text(card.to_json())
+    return foreign
+
+
+def _offline(tmp_path, monkeypatch):
+    """No archive can be fetched: the url base is an empty folder, the cache a fresh one."""
+    (tmp_path / "mirror").mkdir()
+    monkeypatch.setenv("ZOO_URL_BASE", str(tmp_path / "mirror"))
+    monkeypatch.setenv("ZOO_HOME", str(tmp_path / "home"))
+
+
+def test_a_symlinked_shipped_folder_is_refused(tmp_path, monkeypatch):
+    """exports/gan-ring8 replaced by a link to other weights loaded with a warning only before
+    (the check compared resolved paths, so the folder looked like the user's own export)."""
+    repo, _ = _swapped_shipped(tmp_path, monkeypatch)
+    _offline(tmp_path, monkeypatch)
+    shutil.rmtree(repo / "gan-ring8")
+    (repo / "gan-ring8").symlink_to(_foreign_export(tmp_path))
+    with pytest.warns(UserWarning, match="gan-ring8: it is a symbolic link"):
+        with pytest.raises(registry.DownloadError, match="could not download"):
+            registry.locate("gan-ring8")  # skipped: the name falls through to its pinned archive
+    with pytest.raises(zoo.IntegrityError, match="is a symbolic link"):
+        registry.locate(str(repo / "gan-ring8"))
+    with pytest.raises(zoo.IntegrityError, match="is a symbolic link"):
+        registry.locate(repo / "gan-ring8")
+    (repo / "gan-ring8").unlink()
+    (repo / "gan-ring8").symlink_to(registry.REPO_EXPORTS.resolve() / "gan-ring8")  # even the genuine files
+    with pytest.raises(zoo.IntegrityError, match="is a symbolic link"):
+        registry.locate(str(repo / "gan-ring8"))
+
+
+def test_a_foreign_export_copied_over_a_shipped_folder_is_refused(tmp_path, monkeypatch):
+    repo, _ = _swapped_shipped(tmp_path, monkeypatch)
+    shutil.rmtree(repo / "gan-ring8")
+    shutil.copytree(_foreign_export(tmp_path), repo / "gan-ring8")
+    with pytest.raises(zoo.IntegrityError, match="does not match the sha256 its card is pinned to"):
+        registry.locate("gan-ring8")
+
+
+def test_a_recipe_only_card_given_a_url_is_refused_and_downloads_nothing(tmp_path, monkeypatch):
+    """cgan-mnist's card given a url to any archive downloaded and loaded it, with no warning."""
+    from zoo.exports.release import write_archive
+
+    repo = tmp_path / "repo"
+    shutil.copytree(registry.REPO_EXPORTS / "cgan-mnist", repo / "cgan-mnist")
+    monkeypatch.setattr(registry.paths, "REPO_EXPORTS", repo)
+    _offline(tmp_path, monkeypatch)
+    foreign = _foreign_export(tmp_path, "cgan-mnist")
+    with open(tmp_path / "foreign.tar.gz", "wb") as out:
+        write_archive(foreign, out)
+    card = zoo.ModelCard.read(repo / "cgan-mnist")
+    card.url, card.sha256 = (tmp_path / "foreign.tar.gz").as_uri(), registry.sha256_file(tmp_path / "foreign.tar.gz")
+    (repo / "cgan-mnist" / "card.json").write_text(card.to_json())
+    with pytest.raises(zoo.IntegrityError, match="does not match the sha256 its card is pinned to"):
+        registry.locate("cgan-mnist")
+    assert not (tmp_path / "home").exists() or not any((tmp_path / "home").iterdir())
+
+
+# --------------------------------------------------------------------------- cards read safely
+def _run_list(tmp_path, setup: str):
+    """``zoo.list_models()`` in a child process (memory capped, time bounded) over a $ZOO_EXPORTS
+    whose gan-bad/card.json is prepared by ``setup``; returns the child's output."""
+    import subprocess
+    import sys
+    import textwrap
+
+    folder = tmp_path / "mine" / "gan-bad"
+    folder.mkdir(parents=True)
+    code = textwrap.dedent(f"""
+        import os, resource, warnings
+        from pathlib import Path
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+        card = Path({str(folder / "card.json")!r})
+        {setup}
+        import zoo
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            names = zoo.list_models()
+        print("gan-ring8" in names, "gan-bad" in names)
+        print(*[str(w.message) for w in caught], sep="\\n")
+    """)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "ZOO_EXPORTS": str(tmp_path / "mine")})
+    assert run.returncode == 0, run.stderr[-2000:]
+    return run.stdout
+
+
+@pytest.mark.parametrize("setup, reason", [
+    ("os.mkfifo(card)", "is not a regular file"),  # hung `zoo list`
+    ("card.symlink_to('/dev/zero')", "cannot be opened as a card"),  # MemoryError
+    ("card.write_text('[' * 400_000)", "nested too deeply"),  # RecursionError for every list and load
+    ("card.write_text(' ' * (2 << 20) + '{}')", "larger than 1,048,576 bytes"),
+])
+def test_a_card_that_is_not_a_small_regular_json_file_is_skipped_with_a_warning(tmp_path, setup, reason):
+    out = _run_list(tmp_path, setup)
+    assert out.splitlines()[0] == "True False"
+    assert f"gan-bad{os.sep}card.json" in out and reason in out

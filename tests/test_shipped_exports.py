@@ -78,7 +78,7 @@ def _in_memory(folder, card, calls):
 
     model = keras.saving.load_model(folder / "model.keras", compile=False)
     if card.family == "classifier":
-        from recipes.classifier import serving_functions
+        from zoo.classifiers import serving_functions
         functions = serving_functions(model)
     else:
         functions = model.serving_functions()

@@ -1,10 +1,14 @@
 """Datasets as tf.data pipelines: the 2-D Gaussian mixtures of PROTOCOLS.md §1 (``mixtures``),
-scikit-learn's digits with the fixed split of §3 (``digits``), TFDS image datasets and
+scikit-learn's digits with the fixed split of §3 (``digits``), Fashion-MNIST from the files
+Keras, Debian or ``$ZOO_DATA`` hold (``fashion_mnist``), TFDS image datasets and
 image folders (``images``)."""
 from zoo.data.digits import DIGITS_SHAPE, NUM_CLASSES, digits_dataset, digits_split
+from zoo.data.fashion_mnist import (FASHION_MNIST_SHAPE, FashionMnistUnavailableError, fashion_mnist_dataset,
+                                    fashion_mnist_split)
 from zoo.data.images import (TFDS_IMAGES, DatasetUnavailableError, ImageSource, folder_dataset, image_dataset,
                              tfds_dataset, to_unit_range)
 from zoo.data.mixtures import MIXTURES, Mixture, mixture, mixture_dataset, mixture_samples
 
-__all__ = ["DIGITS_SHAPE", "NUM_CLASSES", "digits_dataset", "digits_split", "TFDS_IMAGES", "DatasetUnavailableError",
+__all__ = ["DIGITS_SHAPE", "NUM_CLASSES", "digits_dataset", "digits_split", "FASHION_MNIST_SHAPE",
+           "FashionMnistUnavailableError", "fashion_mnist_dataset", "fashion_mnist_split", "TFDS_IMAGES", "DatasetUnavailableError",
            "ImageSource", "folder_dataset", "image_dataset", "tfds_dataset", "to_unit_range", "MIXTURES", "Mixture", "mixture", "mixture_dataset", "mixture_samples"]

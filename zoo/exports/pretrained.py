@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo.exports.writing import verify
+from zoo.exports.manifest import verify
 from zoo.registry import MODEL_FILE, SAVED_MODEL_DIR, ModelCard, check_name, locate
 
 MAX_SAMPLES = 2**20  # one call's batch; more would allocate for seconds, then fail

@@ -38,10 +38,11 @@ def reexport(name: str, source: str | os.PathLike | None = None, out_dir: str | 
     model = keras.saving.load_model(folder / MODEL_FILE, safe_mode=True)
     fields = {key: getattr(card, key) for key in CARRIED}
     out_dir = Path(out_dir) if out_dir is not None else source
-    if card.family == "classifier":  # a plain Keras model written by its recipe (a source checkout's tool)
-        from recipes.classifier import export_classifier
+    if card.family == "classifier":  # a plain Keras model: the protocols' feature network
+        from zoo.classifiers import export_classifier
 
-        return export_classifier(model, card.metrics, out_dir, recipe=card.recipe, steps=card.steps)
+        return export_classifier(model, name=card.name, dataset=card.dataset, description=card.description,
+                                 metrics=card.metrics, out_dir=out_dir, recipe=card.recipe, steps=card.steps)
     return export(model, name, dataset=card.dataset, out_dir=out_dir, data_kind=card.data_kind, **fields)
 
 

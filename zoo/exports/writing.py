@@ -1,4 +1,4 @@
-"""Writing an export: a staging folder, a sha256 manifest of every file, an atomic rename.
+"""Writing an export: a staging folder, a sha256 manifest of every file, an atomic exchange.
 
 An export is the folder of DESIGN.md::
 
@@ -8,120 +8,78 @@ An export is the folder of DESIGN.md::
       model.keras    the trainable model
       samples.png    a preview drawn from the SavedModel itself
 
-The folder is assembled under ``.<name>.X.partial`` beside the target and renamed into place
-under a file lock, so a crash leaves the previous export (or none), two processes exporting
-one name both succeed, and the next export removes a crashed one's leftovers.
+The folder is assembled under ``.<name>.X.partial`` beside the target and exchanged with the
+old one in one atomic step under a file lock (``zoo.registry.folders``): a crash at any
+point leaves the old export or the new one under the name, two processes exporting one name
+both succeed, and the next export removes a crashed one's leftovers.  ``update_card`` goes
+the same way, so an interrupted update leaves nothing inside the export.
 """
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from zoo.exports.card import card_for, versions
-from zoo.registry import (
-    CARD_FILE,
-    MODEL_FILE,
-    PINS_FILE,
-    REPO_EXPORTS,
-    SAVED_MODEL_DIR,
-    IntegrityError,
-    ModelCard,
-    check_name,
-    read_pins,
-    sha256_file,
+from zoo.exports.manifest import manifest, verify
+from zoo.exports.release import pin
+from zoo.registry import CARD_FILE, MODEL_FILE, SAVED_MODEL_DIR, ModelCard, check_name, paths
+from zoo.registry.folders import (
+    check_target,
+    locked,
+    open_permissions,
+    remove_leftovers,
+    staging_folder,
+    swap_into_place,
 )
 
 PREVIEW_FILE = "samples.png"
 PREVIEW_SEED = 0
 
-
-# --------------------------------------------------------------------------- manifest
-def manifest(folder: str | os.PathLike) -> dict[str, str]:
-    """relative path -> sha256 of every file in ``folder`` except the card itself.
-
-    An export holds no symbolic links: a link could point ``saved_model/`` at another
-    export's weights behind a manifest that looks complete.
-    """
-    folder = Path(folder)
-    files = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_symlink():
-            raise IntegrityError(f"{path} is a symbolic link; an export holds only regular files.")
-        if path.is_file() and path.relative_to(folder).as_posix() != CARD_FILE:
-            files[path.relative_to(folder).as_posix()] = sha256_file(path)
-    return files
-
-
-def verify(folder: str | os.PathLike, card: ModelCard) -> None:
-    """Raise ``IntegrityError`` unless the files on disk are exactly the card's manifest, and the
-    manifest covers the whole export (``saved_model/saved_model.pb``, its variables, ``model.keras``)."""
-    folder = Path(folder)
-    uncovered = [f for f in (f"{SAVED_MODEL_DIR}/saved_model.pb", MODEL_FILE) if f not in card.files]
-    if not any(f.startswith(f"{SAVED_MODEL_DIR}/variables/") for f in card.files):
-        uncovered.append(f"{SAVED_MODEL_DIR}/variables/*")
-    if uncovered:
-        raise IntegrityError(f"the card of {card.name!r} at {folder} does not list {', '.join(uncovered)}: a card "
-                             f"must give the sha256 of every file of its export. Re-export it.")
-    actual = manifest(folder)
-    if actual == card.files:
-        return
-    missing = sorted(set(card.files) - set(actual))
-    extra = sorted(set(actual) - set(card.files))
-    changed = sorted(k for k in set(actual) & set(card.files) if actual[k] != card.files[k])
-    raise IntegrityError(
-        f"export {card.name!r} at {folder} failed its sha256 check: "
-        + "; ".join(f"{label}: {', '.join(items)}" for label, items in
-                    (("modified", changed), ("missing", missing), ("unexpected", extra)) if items)
-        + ". The files were corrupted or tampered with; delete the folder and re-download or "
-        f"retrain it ({card.recipe or 'see the card'})."
-    )
+__all__ = ["PREVIEW_FILE", "PREVIEW_SEED", "export", "manifest", "pin", "update_card", "verify", "write_folder"]
 
 
 # --------------------------------------------------------------------------- the atomic folder
 def _out_dir(out_dir) -> Path:
-    return Path(out_dir).expanduser() if out_dir is not None else REPO_EXPORTS
+    return Path(out_dir).expanduser() if out_dir is not None else paths.REPO_EXPORTS
 
 
-@contextlib.contextmanager
-def _locked(out_dir: Path, name: str):
-    """An exclusive ``flock`` on ``<out_dir>/.<name>.lock`` for the whole write of one name."""
-    with open(out_dir / f".{name}.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+def _check_out_dir(out_dir: Path) -> None:
+    """An export is never written inside another export (it would fail that export's sha256
+    check), nor into a file."""
+    for folder in [out_dir, *out_dir.absolute().parents]:
+        if os.path.lexists(folder / CARD_FILE):
+            raise ValueError(f"out_dir {out_dir} is inside the export {folder} (it holds a {CARD_FILE}); writing there "
+                             f"would change that export. Choose a folder outside every export, e.g. {folder.parent}. "
+                             f"Received: out_dir={os.fspath(out_dir)!r}")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise NotADirectoryError(f"out_dir must be a folder. Received: out_dir={os.fspath(out_dir)!r}, a file")
+
+
+def _in_repository(out_dir: Path) -> bool:
+    return out_dir.resolve() == paths.REPO_EXPORTS.resolve()
+
+
+def _replace(out_dir: Path, name: str, build) -> Path:
+    """Under the lock of ``name``: ``build(staging) -> card`` fills a staging folder, the card gets
+    the sha256 manifest of its files, and the folder is exchanged with ``<out_dir>/<name>``."""
+    final = out_dir / name
+    with locked(out_dir, name):
+        check_target(final)
+        remove_leftovers(out_dir, name)
+        staging = staging_folder(out_dir, name)
         try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _remove_leftovers(out_dir: Path, name: str) -> None:
-    """Staging and swap folders of ``name`` that a crashed export left (we hold the lock)."""
-    for leftover in [*out_dir.glob(f".{name}.*.partial"), out_dir / f".{name}.old"]:
-        if leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _open_permissions(folder: Path) -> None:
-    """``mkdtemp`` makes 0700; give the export 0755 folders / 0644 files (under the usual umask 022)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    for path in [folder, *folder.rglob("*")]:
-        os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~umask)
-
-
-def _swap_into_place(staging: Path, final: Path) -> None:
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(final, old)
-    os.replace(staging, final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+            card = build(staging)
+            card.files = manifest(staging)
+            (staging / CARD_FILE).write_text(card.to_json())
+            open_permissions(staging)
+            swap_into_place(staging, final)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        if _in_repository(out_dir):  # a developer's re-export of a shipped model: re-pin it
+            pin([name], out_dir)
+    return final
 
 
 def write_folder(card: ModelCard, fill, out_dir: str | os.PathLike | None = None) -> Path:
@@ -133,46 +91,15 @@ def write_folder(card: ModelCard, fill, out_dir: str | os.PathLike | None = None
     """
     check_name(card.name)
     out_dir = _out_dir(out_dir)
+    _check_out_dir(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    final = out_dir / card.name
-    with _locked(out_dir, card.name):
-        _remove_leftovers(out_dir, card.name)
-        staging = Path(tempfile.mkdtemp(prefix=f".{card.name}.", suffix=".partial", dir=out_dir))
-        try:
-            fill(staging)
-            card.versions = card.versions or versions()
-            card.files = manifest(staging)
-            (staging / CARD_FILE).write_text(card.to_json())
-            _open_permissions(staging)
-            _swap_into_place(staging, final)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        if final.resolve().parent == REPO_EXPORTS.resolve():
-            pin([card.name])
-    return final
 
+    def build(staging: Path) -> ModelCard:
+        fill(staging)
+        card.versions = card.versions or versions()
+        return card
 
-def pin(names, root: str | os.PathLike | None = None) -> dict[str, str]:
-    """Pin the current ``card.json`` of each name under ``root`` (the repository's ``exports/``)
-    in ``zoo/shipped.json``; returns the whole index.  Run after a deliberate re-export."""
-    root = Path(root) if root is not None else REPO_EXPORTS
-    with _locked(REPO_EXPORTS, "shipped-pins"):  # exports of several names may finish at once
-        pins = read_pins()
-        for name in names:
-            if not (root / check_name(name) / CARD_FILE).exists():
-                pins.pop(name, None)
-                continue
-            card = ModelCard.read(root / name)
-            if card.trained:
-                verify(root / name, card)
-                pins[name] = sha256_file(root / name / CARD_FILE)
-            else:
-                pins.pop(name, None)
-        partial = PINS_FILE.with_name(f".{PINS_FILE.name}.partial")
-        partial.write_text(json.dumps(dict(sorted(pins.items())), indent=2) + "\n")
-        os.replace(partial, PINS_FILE)
-    return pins
+    return _replace(out_dir, card.name, build)
 
 
 # --------------------------------------------------------------------------- a family's export
@@ -224,23 +151,36 @@ def _write_preview(folder: Path, card: ModelCard) -> None:
 
 
 def update_card(folder: str | os.PathLike, **fields) -> ModelCard:
-    """Change fields of an export's card (``metrics=...``) and rewrite ``card.json`` atomically.
+    """Change fields of an export's card (``metrics=...``) and replace the export atomically.
 
-    The files are verified against the manifest first and the manifest is recomputed, so the
-    card stays consistent with the folder.  A card in the repository's ``exports/`` is re-pinned.
+    The files are verified against the manifest first and copied with the new card into a
+    staging folder that is exchanged with the export, as a new export is: killed at any
+    point, or out of disk space, it leaves the export as it was.  A card in the repository's
+    ``exports/`` is re-pinned.
     """
     folder = Path(folder)
+    root = paths.root_of(folder)
+    if root is not None and root != paths.REPO_EXPORTS:
+        raise ValueError(f"{folder} is in {root}, which holds pinned downloads only: a changed card there would be "
+                         f"replaced by the pinned one on the next load. Copy the export under $ZOO_EXPORTS and "
+                         f"update the copy. Received: folder={os.fspath(folder)!r}")
     card = ModelCard.read(folder)
-    verify(folder, card)
     for key, value in fields.items():
         if not hasattr(card, key):
             raise ValueError(f"ModelCard has no field {key!r}. Received: {key}={value!r}")
-        setattr(card, key, value)
-    card.files = manifest(folder)
-    temporary = folder / f".{CARD_FILE}.partial"
-    temporary.write_text(card.to_json())
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, folder / CARD_FILE)
-    if folder.resolve().parent == REPO_EXPORTS.resolve():
-        pin([card.name])
-    return card
+    if folder.name != card.name:
+        raise ValueError(f"{folder} holds the card of {card.name!r}; an export lives in a folder of its own name, "
+                         f"so update it there. Received: folder={os.fspath(folder)!r}")
+
+    def build(staging: Path) -> ModelCard:
+        current = ModelCard.read(folder)  # under the lock: the latest version, verified
+        verify(folder, current)
+        for relative in current.files:
+            (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(folder / relative, staging / relative)
+        for key, value in fields.items():
+            setattr(current, key, value)
+        return current
+
+    _replace(folder.parent, card.name, build)
+    return ModelCard.read(folder)
