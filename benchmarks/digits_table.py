@@ -1,9 +1,9 @@
-"""The README's digits table (PROTOCOLS.md §3), generated from the cards, never typed.
+"""The digits table of docs/results-digits.md (the digits protocol), generated from the cards, never typed.
 
     python benchmarks/digits_table.py            # print the markdown
-    python benchmarks/digits_table.py --readme   # also replace the block between the
-                                                 # digits-table markers in README.md
-    python benchmarks/digits_table.py --before 9e8b13f --readme  # and issue 12's goal verdicts
+    python benchmarks/digits_table.py --write    # also replace the block between the
+                                                 # digits-table markers in docs/results-digits.md
+    python benchmarks/digits_table.py --before 9e8b13f --write   # and the digits goals' verdicts
                                                  # and the before/after since a commit
 
 Rows: every trained export of ``exports/*/card.json`` whose dataset is digits (its card's
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-START, END = "<!-- digits-table:start -->", "<!-- digits-table:end -->"
+PAGE = "docs/results-digits.md"
 COLUMNS = [  # key, header, format
     ("fid", "FID ↓", "{:.2f}"),
     ("kid", "KID ↓", "{:.2f}"),
@@ -36,7 +36,7 @@ COLUMNS = [  # key, header, format
 ]
 GAUSSIAN_SEEDS = 5
 GRID_COLUMNS = 4
-# Issue 12's digits goals: every FID at most a third of the Gaussian baseline's, the best at
+# The digits goals: every FID at most a third of the Gaussian baseline's, the best at
 # most twice the floor's, LAPGAN and AVB "well clear" of the baseline (read here as at most
 # half its FID), every encoder's reconstruction MSE at most PCA's with 8 components, 5 seeds,
 # each recipe's seeds within 20 minutes.
@@ -113,7 +113,7 @@ def table() -> str:
 
 
 def goals(exports=None, baselines=None) -> str:
-    """One verdict line per digits goal of issue 12, from the cards and the baselines."""
+    """One verdict line per goal of the digits protocol, from the cards and the baselines."""
     from zoo.data import digits_split
     from zoo.metrics.reconstruction import pca_mse
 
@@ -202,26 +202,16 @@ def _sample_grid(exports) -> str:
     return "\n".join(lines).rstrip()
 
 
-def write_readme(text: str, readme: Path = ROOT / "README.md", start: str = START, end: str = END) -> None:
-    """Replace the block between the ``start`` and ``end`` markers of the README (atomically)."""
-    content = readme.read_text()
-    if start not in content or end not in content:
-        raise SystemExit(f"error: {readme} has no {start} ... {end} block to fill. Add the markers to "
-                         "the README first.")
-    before, rest = content.split(start, 1)
-    _, after = rest.split(end, 1)
-    temporary = readme.with_suffix(".md.partial")
-    temporary.write_text(f"{before}{start}\n{text}\n{end}{after}")
-    os.replace(temporary, readme)
+from docs_blocks import write_block  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--readme", action="store_true", help="replace the digits-table block of README.md")
+    parser.add_argument("--write", action="store_true", help="replace the digits-table block of docs/results-digits.md")
     parser.add_argument("--json", action="store_true", help="print the baseline rows as JSON instead")
     parser.add_argument("--before", metavar="REV",
-                        help="also issue 12's goal verdicts and the before/after table against the cards at a git "
-                             "revision (README blocks digits-goals and digits-before-after)")
+                        help="also the goal verdicts and the before/after table against the cards at a git "
+                             "revision (blocks digits-goals and digits-before-after)")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if args.json:
@@ -229,17 +219,16 @@ def main(argv=None):
         return
     text = table()
     print(text)
-    if args.readme:
-        write_readme(text)
+    if args.write:
+        write_block(text, "digits-table", PAGE)
     if args.before:
         verdicts = goals()
         table_before = (f"Before: the cards at commit {args.before}; now: the cards of this tree.\n\n"
                         f"{before_after(args.before)}")
         print(verdicts, table_before, sep="\n\n")
-        if args.readme:
-            write_readme(verdicts, start="<!-- digits-goals:start -->", end="<!-- digits-goals:end -->")
-            write_readme(table_before, start="<!-- digits-before-after:start -->",
-                         end="<!-- digits-before-after:end -->")
+        if args.write:
+            write_block(verdicts, "digits-goals", PAGE)
+            write_block(table_before, "digits-before-after", PAGE)
 
 
 if __name__ == "__main__":

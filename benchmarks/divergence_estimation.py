@@ -1,8 +1,8 @@
-"""Divergence estimation table (PROTOCOLS.md §2): P = N(0, 1), Q = N(1, 1).
+"""Divergence estimation table (the divergence-estimation protocol, docs/protocols.md): P = N(0, 1), Q = N(1, 1).
 
     python benchmarks/divergence_estimation.py                 # 3 sample draws, 20k a side
     python benchmarks/divergence_estimation.py --draws 5 --samples 20000 --steps 400
-    python benchmarks/divergence_estimation.py --readme        # and write it into README.md
+    python benchmarks/divergence_estimation.py --write         # and write it into docs/results-divergence.md
 
 For each of the nine f-divergences of f-GAN and for W1: the truth (``scipy.integrate.quad``
 over ``zoo.divergences``' f, and tfp's closed-form KL as a check), the estimate of
@@ -36,8 +36,8 @@ def main(argv=None):
     parser.add_argument("--samples", type=int, default=20_000, help="samples of P and of Q per draw")
     parser.add_argument("--steps", type=int, default=400, help="critic training steps")
     parser.add_argument("--only", default=None, help="comma-separated subset of divergences")
-    parser.add_argument("--readme", action="store_true",
-                        help="also put the table into README.md between its divergence-estimation markers")
+    parser.add_argument("--write", action="store_true",
+                        help="also put the table into docs/results-divergence.md between its markers")
     args = parser.parse_args(argv)
 
     import tensorflow as tf
@@ -103,10 +103,10 @@ def main(argv=None):
         f" --{k} {v}" for k, v in (("draws", args.draws), ("samples", args.samples), ("steps", args.steps)))
     text = table(rows, args, command)
     print(text)
-    if args.readme:
-        from mixtures_table import write_readme  # benchmarks/ is on sys.path when run as a script
+    if args.write:
+        from docs_blocks import write_block  # benchmarks/ is on sys.path when run as a script
 
-        write_readme(text, "divergence-estimation")
+        write_block(text, "divergence-estimation", "docs/results-divergence.md")
 
 
 def table(rows, args, command):

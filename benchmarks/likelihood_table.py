@@ -1,11 +1,11 @@
-"""The README's likelihood table (PROTOCOLS.md §5), generated from the cards, never typed.
+"""The likelihood table of docs/results-likelihood.md (the exact-likelihood protocol), generated from the cards, never typed.
 
     python benchmarks/likelihood_table.py            # print the markdown
-    python benchmarks/likelihood_table.py --readme   # also replace the block between the
-                                                     # likelihood-table markers in README.md
+    python benchmarks/likelihood_table.py --write    # also replace the block between the
+                                                     # likelihood-table markers in docs/results-likelihood.md
 
 Every digits export on one scale: nats per test image with pixels on the continuous [-1, 1]
-scale of PROTOCOLS.md §3, so the exact values sit beside the Parzen estimates.  The
+scale of the digits protocol, so the exact values sit beside the Parzen estimates.  The
 exact-likelihood families (PixelCNN, RealNVP, MAF) and the VAE's bounds are measured on the
 discrete 17-level images by their recipes; a probability P over the bins becomes a density by
 dividing by the bin width 1/8 per pixel: log p = log P + 64·log 8 (cards store the VAE's
@@ -16,14 +16,12 @@ exact log-density of test points beside the true mixture's.
 """
 from __future__ import annotations
 
-import argparse
 import math
 import os
-from pathlib import Path
 
-from digits_table import ROOT, _cell, digits_exports, write_readme
+from digits_table import ROOT, _cell, digits_exports
+from docs_blocks import table_main
 
-START, END = "<!-- likelihood-table:start -->", "<!-- likelihood-table:end -->"
 PIXELS = 64
 BIN_NATS = PIXELS * math.log(8.0)  # log p − log P for an 8×8 image of bins 1/8 wide
 
@@ -115,14 +113,8 @@ def table() -> str:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--readme", action="store_true", help="replace the likelihood-table block of README.md")
-    args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    text = table()
-    print(text)
-    if args.readme:
-        write_readme(text, start=START, end=END)
+    table_main(table, "likelihood-table", "docs/results-likelihood.md", __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
-"""Print the README's ring8 / grid25 table from the shipped cards, beside the published rows.
+"""Print the ring8 / grid25 table of docs/results-mixtures.md from the shipped cards, beside the published rows.
 
     python benchmarks/mixtures_table.py            # print the markdown table
-    python benchmarks/mixtures_table.py --readme   # and put it into README.md between its markers
+    python benchmarks/mixtures_table.py --write    # and put it into docs/results-mixtures.md between its markers
 
 Every zoo row is read from ``exports/<family>-<ring8|grid25>/card.json``, whose metrics were
-measured by ``python -m recipes.train NAME`` (5 seeds, mean ± s.e.; PROTOCOLS.md §1).  The
+measured by ``python -m recipes.train NAME`` (5 seeds, mean ± s.e.; the mixtures protocol, docs/protocols.md).  The
 published rows are quoted from the papers named in their last column.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from zoo.registry import info, list_models  # noqa: E402
 
 DATASETS = ("ring8", "grid25")
-# (model, ring8 modes / % HQ, grid25 modes / % HQ, source) — PROTOCOLS.md §1.
+# (model, ring8 modes / % HQ, grid25 modes / % HQ, source): the published rows of the mixtures protocol.
 PUBLISHED = [
     ("GAN", "1 / 99.3", "3.3 / 0.5", "VEEGAN Table 1"),
     ("ALI", "2.8 / 0.13", "15.8 / 1.6", "VEEGAN Table 1"),
@@ -65,21 +65,13 @@ def table() -> str:
     return "\n".join(lines)
 
 
-def write_readme(text: str, marker: str, path: Path = Path(__file__).resolve().parent.parent / "README.md"):
-    """Replace what stands between ``<!-- marker:start -->`` and ``<!-- marker:end -->``."""
-    readme = path.read_text()
-    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
-    if start not in readme or end not in readme:
-        raise SystemExit(f"README.md has no {start} ... {end} markers")
-    head, rest = readme.split(start, 1)
-    path.write_text(head + start + "\n" + text + "\n" + end + rest.split(end, 1)[1])
-
-
 def main():
     text = table()
     print(text)
-    if "--readme" in sys.argv[1:]:
-        write_readme(text, "mixtures-table")
+    if "--write" in sys.argv[1:]:
+        from docs_blocks import write_block  # benchmarks/ is on sys.path when run as a script
+
+        write_block(text, "mixtures-table", "docs/results-mixtures.md")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,12 @@
-"""The mode-coverage goal (PROTOCOLS.md §1): is any family ahead of VEEGAN and PacGAN?
+"""The mode-coverage goal (the mixtures protocol, docs/protocols.md): is any family ahead of VEEGAN and PacGAN?
 
     python benchmarks/mode_coverage.py                          # verdicts from the shipped cards
     python benchmarks/mode_coverage.py --train wgan-gp-grid25   # (re)train recipes first (5 seeds each)
-    python benchmarks/mode_coverage.py --readme                 # and put the verdicts into README.md
-    python benchmarks/mode_coverage.py --before 9e8b13f --readme  # and the before/after since a commit
+    python benchmarks/mode_coverage.py --write                  # and put the verdicts into docs/results-mixtures.md
+    python benchmarks/mode_coverage.py --before 9e8b13f --write   # and the before/after since a commit
 
 The goal: 8/8 modes on ring8 and ≥ 24.8/25 on grid25, with ≥ 95 % high-quality samples,
-i.e. ahead of every published row of PROTOCOLS.md §1 (VEEGAN Table 1, PacGAN Table 1).
+i.e. ahead of every published row of the mixtures protocol (VEEGAN Table 1, PacGAN Table 1).
 Every number comes from a card written by ``python -m recipes.train NAME`` (mean over its
 seeds); the published numbers are quoted, never measured here.  Not run by the tests.
 """
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from zoo.registry import info, list_models  # noqa: E402
 
 GOAL = {"ring8": (8.0, 95.0), "grid25": (24.8, 95.0)}  # (modes, % high quality)
-# The strongest published rows (modes, % high quality) per dataset: PROTOCOLS.md §1.
+# The strongest published rows (modes, % high quality) per dataset, from the mixtures protocol.
 PUBLISHED = {
     "VEEGAN (VEEGAN Table 1)": {"ring8": (8.0, 52.9), "grid25": (24.6, 40.0)},
     "PacGAN4 (PacGAN Table 1)": {"ring8": (7.8, 95.9), "grid25": (24.8, 93.6)},
@@ -56,7 +56,7 @@ def verdict(dataset, modes, quality):
     return ", ".join(short) + (f"; ahead of {', '.join(ahead)}" if ahead else "")
 
 
-# The per-family goals of PROTOCOLS.md §1: every family ≥ 7.5/8 on ring8, and each family at
+# The per-family goals of the mixtures protocol: every family ≥ 7.5/8 on ring8, and each family at
 # least its own published row: (family prefix, dataset, modes, % high quality, source).
 FAMILY_GOALS = [
     ("gan", "ring8", 0.0, 98.2, "GAN with bigger networks, PacGAN Table 1"),
@@ -73,7 +73,7 @@ def _met(modes, quality, goal_modes, goal_quality) -> str:
 
 
 def family_goals() -> str:
-    """A verdict line per goal of issue 12's §1, from the cards."""
+    """A verdict line per goal of the mixtures protocol, from the cards."""
     ring8, grid25 = measured("ring8"), measured("grid25")
     lines = []
     for dataset, rows in (("ring8", ring8), ("grid25", grid25)):
@@ -140,30 +140,33 @@ def report():
     return "\n".join(lines)
 
 
+PAGE = "docs/results-mixtures.md"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--train", nargs="*", default=[], metavar="NAME", help="recipes to train first")
-    parser.add_argument("--readme", action="store_true", help="write the verdicts into README.md")
+    parser.add_argument("--write", action="store_true", help="write the verdicts into docs/results-mixtures.md")
     parser.add_argument("--before", metavar="REV", help="also the before/after table against the cards at a git revision")
     args = parser.parse_args(argv)
     for name in args.train:
         subprocess.run([sys.executable, "-m", "recipes.train", name], cwd=ROOT, check=True)
     text = report()
     print(text)
-    if args.readme:
-        from mixtures_table import write_readme
+    if args.write:
+        from docs_blocks import write_block
 
-        write_readme(text.rstrip(), "mode-coverage-goal")
+        write_block(text, "mode-coverage-goal", PAGE)
     goals = family_goals()
     print(goals)
-    if args.readme:
-        write_readme(goals, "mixture-family-goals")
+    if args.write:
+        write_block(goals, "mixture-family-goals", PAGE)
     if args.before:
         table = before_after(args.before)
         print(table)
-        if args.readme:
-            write_readme(f"Before: the cards at commit {args.before}; now: the cards of this tree.\n\n{table}",
-                         "mixture-before-after")
+        if args.write:
+            write_block(f"Before: the cards at commit {args.before}; now: the cards of this tree.\n\n{table}",
+                        "mixture-before-after", PAGE)
 
 
 if __name__ == "__main__":

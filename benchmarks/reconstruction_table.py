@@ -1,8 +1,8 @@
-"""The README's reconstruction table for every digits export (PROTOCOLS.md §3), measured here.
+"""The reconstruction table of docs/results-autoencoders.md for every digits export (the digits protocol), measured here.
 
     python benchmarks/reconstruction_table.py            # print the markdown
-    python benchmarks/reconstruction_table.py --readme   # also replace the block between the
-                                                         # reconstruction-table markers in README.md
+    python benchmarks/reconstruction_table.py --write    # also replace the block between the
+                                                         # reconstruction-table markers in docs/results-autoencoders.md
 
 For each trained digits export (``exports/*/card.json`` with dataset ``digits``), the mean
 squared error on the 360 test images ([-1, 1] values) of
@@ -21,14 +21,12 @@ importance-weighted bound (k = 1000) from its card.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-START, END = "<!-- reconstruction-table:start -->", "<!-- reconstruction-table:end -->"
 INVERSION = {"steps": 500, "restarts": 4, "learning_rate": 0.05, "seed": 0}
 
 
@@ -123,19 +121,9 @@ def table() -> str:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--readme", action="store_true", help="write the table into README.md between its markers")
-    args = parser.parse_args(argv)
-    text = table()
-    print(text)
-    if args.readme:
-        readme = ROOT / "README.md"
-        content = readme.read_text()
-        if START not in content or END not in content:
-            raise SystemExit(f"README.md has no {START} ... {END} block to replace.")
-        head, rest = content.split(START, 1)
-        _, tail = rest.split(END, 1)
-        readme.write_text(f"{head}{START}\n{text}{END}{tail}")
+    from docs_blocks import table_main  # benchmarks/ is on sys.path when run as a script
+
+    table_main(table, "reconstruction-table", "docs/results-autoencoders.md", __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ model, TFLite and a PyTorch eager generator, for DCGAN-64 and gan-ring8; and the
   the weights) is exported to a temporary folder with ``zoo.export`` at benchmark time, so the
   rows measure the export format of the current code; 64 samples per call.
 - **gan-ring8** is the shipped export (``exports/gan-ring8``); 2,500 samples per call (the
-  PROTOCOLS.md §1 evaluation size).
+  the mixtures protocol evaluation size).
 
 Rows: the SavedModel's ``sample(n, seed)`` signature (``tf.saved_model.load``); the Keras model
 (``model.sample``, eager and inside ``tf.function``); TFLite (the ``generate`` signature
@@ -67,8 +67,10 @@ def tflite_generate(saved_model: Path, n: int, latent_dim: int):
     import numpy as np
     import tensorflow as tf
 
+    from zoo.exports.serving import tflite_interpreter
+
     converter = tf.lite.TFLiteConverter.from_saved_model(os.fspath(saved_model), signature_keys=["generate"])
-    interpreter = tf.lite.Interpreter(model_content=converter.convert())
+    interpreter = tflite_interpreter()[0](model_content=converter.convert())  # LiteRT where it installs
     runner = interpreter.get_signature_runner("generate")
     rng = np.random.default_rng(0)
 

@@ -1,4 +1,4 @@
-"""Adversarial auto-encoder rows: 8×8 digits (PROTOCOLS.md §3), a deterministic 8-d code
+"""Adversarial auto-encoder rows: 8×8 digits (the digits protocol), a deterministic 8-d code
 matched to N(0, I) by a discriminator on the code."""
 from recipes.base import Recipe, adam, register
 from recipes.protocols import AE_LATENT, ae_decoder, ae_encoder, autoencoder_rows, latent_discriminator
@@ -8,7 +8,7 @@ register(Recipe(
     networks={"encoder": ae_encoder(), "generator": ae_decoder(), "discriminator": latent_discriminator()},
     optimizers={"ae_optimizer": adam(1e-3), "d_optimizer": adam(5e-4, beta_1=0.5),
                 "e_optimizer": adam(5e-4, beta_1=0.5)},
-    # 20,000 steps (issue 12): seed 0 scored FID 6.4 (6,000: 7.6 over 3 seeds).  A 4-d code
+    # 20,000 steps: seed 0 scored FID 6.4 (6,000: 7.6 over 3 seeds).  A 4-d code
     # reached FID 2.6 but reconstructed worse than PCA with 8 components (MSE 0.111 vs 0.099)
     # and its samples sat closer to training digits than test digits do (memorisation 0.86).
     steps=20_000,

@@ -1,5 +1,5 @@
 """ALI/BiGAN rows: a stochastic encoder and a joint (x, z) discriminator, on 8×8 digits
-(PROTOCOLS.md §3) and on the 2-D mixtures (§1)."""
+(the digits protocol) and on the 2-D mixtures (the mixtures protocol)."""
 from recipes.base import Recipe, adam, net, players, register
 from recipes.protocols import AE_HIDDEN, AE_LATENT, MIXTURES, ae_decoder, ae_encoder, autoencoder_rows, mixture_rows
 from zoo.data import DIGITS_SHAPE
@@ -10,14 +10,14 @@ register(Recipe(
     name="ali-digits", family="ALI", **autoencoder_rows(),
     networks={"encoder": ae_encoder(2 * AE_LATENT), "generator": ae_decoder(output_activation="tanh"),
               "discriminator": net("pair_discriminator", DIGITS_SHAPE, AE_LATENT, hidden=AE_HIDDEN, dropout=0.2)},
-    # 30,000 steps (issue 12): seed 0 FID 3.0 at 40,000 (20,000: 4.0; 8,000: 9.0 ± 0.8 over 3
+    # 30,000 steps: seed 0 FID 3.0 at 40,000 (20,000: 4.0; 8,000: 9.0 ± 0.8 over 3
     # seeds), but 5 seeds of 40,000 took 22-28 min here, over the 20-minute budget.  Longer
     # training does not bring the reconstruction down (MSE 0.21; README, reconstruction).
     optimizers=players(ALI_ADAM), steps=30_000,
     description=f"ALI (stochastic encoder, joint (x, z) discriminator), {AE_LATENT}-d code; MLP networks.",
 ))
 
-# These rows keep their earlier recipe (retrained with 5 seeds).  Issue 12's 2-D training
+# These rows keep their earlier recipe (retrained with 5 seeds).  The current 2-D training
 # (128×3 networks without batch norm, PacGAN2 on (x, z) pairs, the averaged generator and
 # encoder, 10,000 steps, the rate decayed on ring8) made ALI worse over 5 seeds: ring8 6.8
 # modes at 3.0 % high quality, grid25 16.0 at 5.3 % (these rows over 5 seeds: 7.8 at 28.5 %

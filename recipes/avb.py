@@ -1,4 +1,4 @@
-"""Adversarial Variational Bayes rows: 8×8 digits (PROTOCOLS.md §3), uniformly dequantised as
+"""Adversarial Variational Bayes rows: 8×8 digits (the digits protocol), uniformly dequantised as
 the VAE's (Theis et al. 2016), an implicit encoder z = f(x, ε) and an adversary T(x, z)."""
 from recipes.base import Recipe, adam, net, register
 from recipes.protocols import AE_HIDDEN, AE_LATENT, ae_decoder, ae_encoder, autoencoder_rows
@@ -14,8 +14,8 @@ register(Recipe(
     # The earlier export's encoder collapsed to a near point mass (σ ≈ 0.013 over ε) that T
     # priced at 7.9 nats against a true KL of ~30: the codes left holes in N(0, I) and prior
     # samples scored FID 30.3 ± 6.9 over 3 seeds, no better than a Gaussian (29.8).  The paper's
-    # remedy, adaptive contrast (§3.3), and an adversary 3× faster than the auto-encoder (issue
-    # 12).  Seed 0 trials with adaptive contrast, 16 draws: T at 1e-3, 3,000 steps FID 18.2
+    # remedy, adaptive contrast (§3.3), and an adversary 3× faster than the auto-encoder.
+    # Seed 0 trials with adaptive contrast, 16 draws: T at 1e-3, 3,000 steps FID 18.2
     # (seed 1: 13.5), 6,000 steps 35.6; T at 3e-3, 3,000 steps 12.3, 6,000 steps 18.3; T at
     # 1e-2, 3,000 steps 13.3; a 4-d code 19.7.  8 draws gave 32.5, a Bernoulli likelihood 24.9.
     options={"likelihood": "gaussian", "adaptive_contrast": True, "contrast_draws": 16},

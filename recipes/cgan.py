@@ -1,5 +1,5 @@
 """Conditional GAN (Mirza & Osindero 2014) rows with DCGAN networks: shipped on 8×8 digits
-(PROTOCOLS.md §3, plus the label accuracy), recipe-only on MNIST."""
+(the digits protocol, plus the label accuracy), recipe-only on MNIST."""
 from recipes.base import Recipe, players, register
 from recipes.dcgan import DCGAN_ADAM, dcgan_networks
 from recipes.protocols import (DIGITS_LATENT, FASHION_SHAPE, REAL_LATENT, conditional_digits_protocol, digits_rows,
@@ -11,7 +11,7 @@ register(Recipe(
     **digits_rows(labels=True, evaluate=evaluate_conditional_digits, protocol=conditional_digits_protocol),
     # The DCGAN-digits networks with the one-hot label concatenated to z and to D's input.
     networks=dcgan_networks(DIGITS_LATENT, 8, 1, filters=32, start_size=2, num_classes=NUM_CLASSES),
-    # 20,000 steps (issue 12): seed 0 FID 2.0 (12,000: 2.5; 3,000: 3.3 over 3 seeds).
+    # 20,000 steps: seed 0 FID 2.0 (12,000: 2.5; 3,000: 3.3 over 3 seeds).
     options={"num_classes": NUM_CLASSES}, optimizers=players(DCGAN_ADAM), steps=20_000,
     description=("Conditional GAN (Mirza & Osindero 2014) on 8×8 digits with DCGAN networks: one-hot labels "
                  "concatenated to z and, as 10 constant planes, to D's input. sample(n, seed, labels) draws "

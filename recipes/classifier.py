@@ -152,8 +152,10 @@ def drive(spec: ClassifierSpec, args):
         f" --{flag} {value}" for flag, value, default in
         (("steps", steps, default_steps), ("batch-size", batch_size, spec.batch_size), ("seed", first, 0))
         if value != default)
+    from recipes.train import export_dir
+
     path = export_classifier(exported, name=spec.name, dataset=spec.dataset, description=spec.description,
-                             metrics=metrics, out_dir=args.out, recipe=command,
+                             metrics=metrics, out_dir=export_dir(args.out), recipe=command,
                              steps=epochs * spec.steps_per_epoch(batch_size))
     print(f"[{spec.name}] export written to {path}")
     return path
@@ -163,10 +165,10 @@ SPECS = {spec.name: spec for spec in (
     ClassifierSpec(
         name="digits-classifier", dataset="digits", split="zoo.data.digits:digits_split", train_size=1437,
         build=build_digits_classifier, epochs=40, batch_size=64, seeds=5,
-        protocol=("PROTOCOLS.md §3: accuracy on the digits test split (360 images, never trained on); "
+        protocol=("the digits protocol: accuracy on the digits test split (360 images, never trained on); "
                   "trained on the 1,437-image train split"),
         description=("Small CNN classifier of scikit-learn's 8×8 digits, trained on the train split "
-                     "only; its penultimate 64-d features give FID/KID on digits (PROTOCOLS.md §3)."),
+                     "only; its penultimate 64-d features give FID/KID on digits (the digits protocol)."),
     ),
     ClassifierSpec(
         name="fashion-mnist-classifier", dataset="fashion_mnist", split="zoo.data.fashion_mnist:fashion_mnist_split",

@@ -1,4 +1,4 @@
-"""Cramér GAN rows on the 2-D mixtures (PROTOCOLS.md §1): λ = 10, n_critic = 5, the critic
+"""Cramér GAN rows on the 2-D mixtures (the mixtures protocol): λ = 10, n_critic = 5, the critic
 h: x -> R^32, on the WGAN rows' networks and schedule."""
 from recipes.base import Recipe, adam, players, register
 from recipes.protocols import MIXTURE_TRAINING, MIXTURES, mixture_networks, mixture_rows

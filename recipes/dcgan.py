@@ -1,4 +1,4 @@
-"""DCGAN (Radford et al. 2016) rows: shipped on 8×8 digits (PROTOCOLS.md §3); recipe-only on
+"""DCGAN (Radford et al. 2016) rows: shipped on 8×8 digits (the digits protocol); recipe-only on
 CelebA, MNIST and CIFAR-10 (their TFDS data cannot be downloaded where the zoo is built; each
 is tested end to end on ``tfds.testing.mock_data``).
 
@@ -20,7 +20,7 @@ register(Recipe(
     name="dcgan-digits", family="DCGAN", **digits_rows(),
     # z -> 2×2×64 -> 4×4×32 -> 8×8×1; D mirrors it.
     networks=dcgan_networks(DIGITS_LATENT, 8, 1, filters=32, start_size=2),
-    # 12,000 steps (issue 12): seed 0 FID 3.2 (20,000: 3.5; 3,000: 5.5 over 3 seeds).  No EMA:
+    # 12,000 steps: seed 0 FID 3.2 (20,000: 3.5; 3,000: 5.5 over 3 seeds).  No EMA:
     # the averaged generator with the raw network's batch-norm statistics scored FID 8.0 at
     # 3,000 steps against 5.5 raw (the statistics belong to other weights).
     optimizers=players(DCGAN_ADAM), steps=12_000,

@@ -1,5 +1,5 @@
 """f-GAN (Nowozin et al. 2016) rows: one per f-divergence and 2-D mixture
-(``fgan-<divergence>-<dataset>``, PROTOCOLS.md §1), on the GAN recipes' MLPs, so the rows of
+(``fgan-<divergence>-<dataset>``, the mixtures protocol), on the GAN recipes' MLPs, so the rows of
 the mode-coverage table differ only in the game played."""
 from recipes.base import Recipe, adam, players, register
 from recipes.base import net

@@ -1,4 +1,4 @@
-"""GAN (Goodfellow et al. 2014) rows: on the 2-D mixtures (PROTOCOLS.md §1), with annealed
+"""GAN (Goodfellow et al. 2014) rows: on the 2-D mixtures (the mixtures protocol), with annealed
 instance noise, and with fully connected networks on 8×8 digits (§3)."""
 from recipes.base import Recipe, adam, net, players, register
 from recipes.protocols import (DIGITS_LATENT, MIXTURE_TRAINING, MIXTURES, digits_rows, mixture_networks,
@@ -7,7 +7,7 @@ from zoo import papers
 from zoo.data import DIGITS_SHAPE
 from recipes.protocols import FASHION_SHAPE, REAL_LATENT, fashion_rows
 
-# The mixture rows (PROTOCOLS.md §1), tuned here with ``--seeds 1 --no-export``: 128×3 networks
+# The mixture rows (the mixtures protocol), tuned here with ``--seeds 1 --no-export``: 128×3 networks
 # without batch norm (``mixture_networks`` says why), PacGAN2 and the averaged generator
 # (``MIXTURE_TRAINING``), Adam 2e-4 β1 0.5 decayed on ring8 only (``mixture_rate``), batch 256,
 # 20,000 steps.  ``gan-grid25`` alone trains G 256×4 and D 256×3 (3× the cost of a step): in
@@ -28,7 +28,7 @@ for _dataset in MIXTURES:
         ))
 
 # Annealed instance noise (σ₀ = 0.1 -> 0 over the first 2/3 of training), on the earlier 64-wide
-# networks with batch norm in G, without EMA or packing.  With issue 12's training (128×3, no
+# networks with batch norm in G, without EMA or packing.  With the current training (128×3, no
 # BN, PacGAN2, EMA, 10,000 steps, noise annealed over 6,000) it did worse: 11-23 modes on 4
 # seeds against 20.4 ± 0.4 here; instance noise and packing are not combined yet.
 register(Recipe(
@@ -43,7 +43,7 @@ register(Recipe(
 register(Recipe(
     name="gan-digits", family="GAN", **digits_rows(),
     # Goodfellow et al.'s fully connected GAN: MLP G (ReLU, tanh output), MLP D with dropout.
-    # Issue 12: G without batch norm, its moving average exported (the statistics of a BN layer
+    # G without batch norm, its moving average exported (the statistics of a BN layer
     # belong to the raw weights: with them the average scored FID 9.2 at 4,000 steps, raw 6.0),
     # and 40,000 steps.  Seed 0 trials: raw with BN 3.3 at 20,000 steps; no BN + EMA 3.1 at
     # 20,000, 2.8 at 40,000.

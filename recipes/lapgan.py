@@ -1,5 +1,5 @@
 """LAPGAN (Denton et al. 2015) rows: a Laplacian pyramid of GANs, one (generator,
-discriminator) pair per level, coarse to fine; shipped on 8×8 digits (PROTOCOLS.md §3),
+discriminator) pair per level, coarse to fine; shipped on 8×8 digits (the digits protocol),
 recipe-only on CIFAR-10."""
 from recipes.base import Recipe, net, players, register
 from recipes.dcgan import DCGAN_ADAM

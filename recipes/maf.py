@@ -1,4 +1,4 @@
-"""MAF (Papamakarios et al. 2017, arXiv:1705.07057) rows: 8×8 digits (PROTOCOLS.md §3, §5) and
+"""MAF (Papamakarios et al. 2017, arXiv:1705.07057) rows: 8×8 digits (the digits and exact-likelihood protocols) and
 the grid25 mixture (§1, §5), measured as the RealNVP rows are (recipes/protocols.py)."""
 from recipes.base import Recipe, adam, register
 from recipes.protocols import digits_rows, evaluate_exact_digits, exact_mixture_rows, flow_layers, likelihood_protocol

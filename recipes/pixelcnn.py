@@ -1,6 +1,6 @@
 """PixelCNN (van den Oord et al. 2016, arXiv:1606.05328; PixelCNN++, Salimans et al. 2017,
 arXiv:1701.05517) row: 8×8 digits with the discretised logistic mixture over the 17 grey levels,
-measured by its exact test log-likelihood (PROTOCOLS.md §5) and the digits sample protocol (§3)."""
+measured by its exact test log-likelihood (the exact-likelihood protocol) and the digits sample protocol."""
 from recipes.base import Recipe, adam, net, register
 from recipes.protocols import digits_rows, evaluate_exact_digits, likelihood_protocol
 from zoo.data import DIGITS_SHAPE
@@ -14,7 +14,7 @@ register(Recipe(
     # 20 s on the shared 2-core CPU, with 16 filters 37 s (for +1.4 nats per image at 500 steps).
     networks={"network": net("zoo.families.pixelcnn:pixelcnn_network", DIGITS_SHAPE, num_resnet=1,
                              num_hierarchies=2, num_filters=8, num_logistic_mix=5)},
-    # 1,500 steps (issue 12): seed 0 FID 11.1 and 50.2 nats per image, against 16.9 and 50.6
+    # 1,500 steps: seed 0 FID 11.1 and 50.2 nats per image, against 16.9 and 50.6
     # over 5 seeds at 600; its likelihood barely moves, unlike the flows' (recipes/maf.py).
     options={"levels": 17}, optimizers={"pixelcnn_optimizer": adam(2e-3)}, steps=1500,
     description=("PixelCNN++ on 8×8 digits: gated vertical/horizontal masked convolutions in a 2-level U-net "

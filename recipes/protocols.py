@@ -1,4 +1,4 @@
-"""The datasets' shared pieces of the recipe rows: data pipelines, evaluations (PROTOCOLS.md)
+"""The datasets' shared pieces of the recipe rows: data pipelines, evaluations (docs/protocols.md)
 and the networks several families train with on them.
 
 Nothing here imports TensorFlow when imported: data and evaluations import it when called.
@@ -22,7 +22,7 @@ def _eval_seed() -> int:
 
 
 # --------------------------------------------------------------------------- 2-D mixtures (§1)
-MIXTURE_PROTOCOL = "PROTOCOLS.md §1 (VEEGAN/PacGAN): 2,500 samples; high quality = within 3σ of nearest mean"
+MIXTURE_PROTOCOL = "the mixtures protocol (VEEGAN/PacGAN): 2,500 samples; high quality = within 3σ of nearest mean"
 MIXTURE_EVAL_SAMPLES = 2500
 MIXTURES = ("ring8", "grid25")
 
@@ -95,7 +95,7 @@ LABEL_PROTOCOL = ("; label accuracy: 100 samples per label k = 0..9, the share t
 AE_LATENT = 8
 SMALL_AE_LATENT = 4
 AE_HIDDEN = (256, 256)
-AE_PROTOCOL = ("PROTOCOLS.md §3: reconstruction MSE of decode(encode(x)) on the 360-image test split "
+AE_PROTOCOL = ("the digits protocol: reconstruction MSE of decode(encode(x)) on the 360-image test split "
                "([-1, 1] values); ELBO/IWAE (k = 1000, VAE) in nats per discrete image; ")
 IWAE_K = 1000
 # The digits take the 17 values v/8 - 1, v = 0..16: bins of width 1/8 on [-1, 1].  The VAE is
@@ -249,11 +249,11 @@ def tfds_rows(dataset, shape, description, labels=False):
 
 
 # ---------------------------------------------------------------- exact likelihoods (§5)
-LIKELIHOOD_PROTOCOL = ("PROTOCOLS.md §5: test-split log-likelihood (nats per image on the [-1, 1] scale, "
+LIKELIHOOD_PROTOCOL = ("the exact-likelihood protocol: test-split log-likelihood (nats per image on the [-1, 1] scale, "
                        "log p = log P + 64 log 8) and bits per dimension (-log2 P / 64); flows: log-mean-exp over "
                        "16 dequantisations per image (a lower bound, Theis et al. 2016 §3.1)")
 POINTS_PROTOCOL = ("; exact log-density of 10,000 test points (beside the true mixture's), and the density's "
-                   "integral over a grid (cells of 0.005 on ring8, 0.02 on grid25; PROTOCOLS.md §5: 1 within 1 %)")
+                   "integral over a grid (cells of 0.005 on ring8, 0.02 on grid25; the exact-likelihood protocol: 1 within 1 %)")
 # The squares the density integral covers (the mixtures lie within ±1.03 and ±4.15; a flow's
 # tails reach further early in training), with cells of 0.005 and 0.02.
 INTEGRAL_GRIDS = {"ring8": ((-3.0, 3.0), 1200), "grid25": ((-8.0, 8.0), 800)}
@@ -330,6 +330,8 @@ def fashion_protocol() -> str:
 
 
 def fashion_rows(labels=False):
-    """The row fields every Fashion-MNIST recipe shares (batch 64, images, 1 seed unless said)."""
+    """The row fields every Fashion-MNIST recipe shares (batch 64, images, 1 seed unless said; the
+    export's model.keras without the optimizers' state, to stay under 10 MB)."""
     return dict(dataset="fashion_mnist", data=fashion_data(labels), evaluate=evaluate_fashion_samples,
-                protocol=fashion_protocol, batch_size=FASHION_BATCH, data_kind="images", seeds=1)
+                protocol=fashion_protocol, batch_size=FASHION_BATCH, data_kind="images", seeds=1,
+                optimizer_state=False)

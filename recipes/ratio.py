@@ -1,4 +1,4 @@
-"""Density-ratio-matching GAN rows on the 2-D mixtures (PROTOCOLS.md §1), on the f-GAN rows'
+"""Density-ratio-matching GAN rows on the 2-D mixtures (the mixtures protocol), on the f-GAN rows'
 networks and schedule."""
 from recipes.base import Recipe, adam, players, register
 from recipes.fgan import STEPS_PER_EXECUTION
@@ -7,7 +7,7 @@ from zoo import papers
 
 DIVERGENCE = "reverse_kl"
 # These rows keep their earlier training (G with batch norm, 3,000 steps, no EMA or packing).
-# Issue 12's 2-D training (``recipes/fgan.py``: no BN, PacGAN2, EMA, 10,000 steps, the rate
+# The current 2-D training (``recipes/fgan.py``: no BN, PacGAN2, EMA, 10,000 steps, the rate
 # decayed on ring8) made ratio matching collapse at this rate: 0 modes on 3 of 5 ring8 seeds
 # and on all 5 grid25 seeds (the other two ring8 seeds: 8/8 at 95-97 %).  Not yet retuned.
 

@@ -1,4 +1,4 @@
-"""RealNVP (Dinh et al. 2017, arXiv:1605.08803) rows: 8×8 digits (PROTOCOLS.md §3, §5) and the
+"""RealNVP (Dinh et al. 2017, arXiv:1605.08803) rows: 8×8 digits (the digits and exact-likelihood protocols) and the
 ring8 mixture (§1, §5), with their exact likelihoods.
 
 Affine couplings over MLPs (:func:`zoo.families.realnvp.coupling_network`); on digits the

@@ -1,6 +1,6 @@
 """Train a registered recipe, measure it over seeds, and write its export.
 
-    python -m recipes.train gan-ring8                 # 5 seeds, export seed 0, metrics in the card
+    python -m recipes.train gan-ring8                 # 5 seeds, export seed 0 into runs/exports/gan-ring8
     python -m recipes.train gan-ring8 --seeds 1 --steps 200 --out /tmp/exports
     python -m recipes.train gan-ring8 --strategy mirrored          # all local GPUs
     python -m recipes.train gan-ring8 --run-dir runs/r8 --resume   # continue after a crash
@@ -34,6 +34,16 @@ from pathlib import Path
 
 MAX_STEPS_PER_EPOCH = 1000
 RUNS = Path("runs")
+USER_EXPORTS = RUNS / "exports"  # the shipped exports/ is written only when asked: --out exports
+
+
+def export_dir(out=None) -> Path:
+    """Where a trained export goes: ``--out``, else ``$ZOO_EXPORTS``, else ``runs/exports``; never the
+    repository's shipped ``exports/`` unless ``--out`` names it."""
+    if out:
+        return Path(out).expanduser()
+    variable = os.environ.get("ZOO_EXPORTS", "").strip()
+    return Path(variable).expanduser() if variable else USER_EXPORTS
 
 
 def parse_args(argv=None):
@@ -63,7 +73,9 @@ def parse_args(argv=None):
                         help="continue the run in --run-dir (default: the latest under runs/<name>/)")
     parser.add_argument("--deterministic", action="store_true",
                         help="enable TensorFlow op determinism (bit-identical reruns, slower on GPU)")
-    parser.add_argument("--out", default=None, help="parent folder of the export (default: exports/)")
+    parser.add_argument("--out", default=None,
+                        help="parent folder of the export (default: $ZOO_EXPORTS, else runs/exports; "
+                             "`--out exports` replaces the shipped export, for maintainers)")
     parser.add_argument("--no-export", action="store_true", help="train and measure only")
     parser.add_argument("--threads", type=int, default=None,
                         help="CPU threads TensorFlow may use (default: all). The 2-D recipes' small networks gain "
@@ -368,12 +380,12 @@ def main(argv=None):
         return None
     command = recipe.command(seeds) + (f" --steps {args.steps}" if args.steps != recipe.steps else "")
     path = export(
-        exported, recipe.name, dataset=recipe.dataset, out_dir=Path(args.out) if args.out else None,
+        exported, recipe.name, dataset=recipe.dataset, out_dir=export_dir(args.out),
         data_kind=recipe.data_kind, description=recipe.description, papers=recipe.papers,
-        metrics=card_metrics, recipe=command, steps=args.steps,
+        metrics=card_metrics, recipe=command, steps=args.steps, optimizer_state=recipe.optimizer_state,
         wall_time=seed_seconds(run_dir, range(args.seed, args.seed + seeds)),
     )
-    print(f"[{recipe.name}] export written to {path}")
+    print(f"[{recipe.name}] export written to {path}; load it with zoo.load({str(path)!r})")
     return path
 
 

@@ -1,4 +1,4 @@
-"""Unrolled GAN rows on the 2-D mixtures (PROTOCOLS.md §1): 5 unrolled Adam steps of the
+"""Unrolled GAN rows on the 2-D mixtures (the mixtures protocol): 5 unrolled Adam steps of the
 discriminator (the paper's mixture experiments), Adam 2e-4 β₁ 0.5, on the WGAN rows' networks
 and schedule (each step costs 5 unrolled updates)."""
 from recipes.base import Recipe, adam, players, register

@@ -1,4 +1,4 @@
-"""VAE rows: 8×8 digits (PROTOCOLS.md §3), measured by the reconstruction MSE, the digits
+"""VAE rows: 8×8 digits (the digits protocol), measured by the reconstruction MSE, the digits
 sample protocol, and the ELBO and importance-weighted bound (k = 1000) of the discrete images.
 
 The auto-encoding rows (VAE, AVB, AAE, WAE, ALI) share MLP encoders/decoders with an 8-d code,
@@ -13,7 +13,7 @@ register(Recipe(
     name="vae-digits", family="VAE",
     **autoencoder_rows(bounds=True, dequantized=True),
     # The encoder gives the 2 × 4 parameters of the Gaussian posterior, the decoder a location
-    # and a scale per pixel.  A 4-d code (issue 12): with 8 dimensions the codes of the 1,437
+    # and a scale per pixel.  A 4-d code: with 8 dimensions the codes of the 1,437
     # training digits left holes in N(0, I), so prior samples scored FID 18.4 over 5 seeds while
     # the decoded codes of the train split scored 2.6 (the decoder was not the problem).  Single
     # seed 0 trials: 8,000 steps FID 13.7 with 4 dimensions, 14.6 with 6, 14.0 with 3; 4

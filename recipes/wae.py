@@ -1,4 +1,4 @@
-"""Wasserstein auto-encoder rows: 8×8 digits (PROTOCOLS.md §3), a deterministic code (8-d, 4-d
+"""Wasserstein auto-encoder rows: 8×8 digits (the digits protocol), a deterministic code (8-d, 4-d
 for WAE-MMD) and the squared-L2 cost; the code's distribution matched to the prior by MMD or
 by a latent GAN."""
 from recipes.base import Recipe, adam, register
@@ -7,7 +7,7 @@ from recipes.protocols import (AE_LATENT, SMALL_AE_LATENT, ae_decoder, ae_encode
 
 register(Recipe(
     name="wae-mmd-digits", family="WAEMMD", **autoencoder_rows(),
-    # A 4-d code and λ = 100 (issue 12): the paper's 8-d code and λ = 10 (MNIST) left holes
+    # A 4-d code and λ = 100: the paper's 8-d code and λ = 10 (MNIST) left holes
     # between the codes of 1,437 training digits, FID 14.0 over 3 seeds.  Single seed 0 trials
     # at 8,000 steps: λ = 100 FID 10.5 (8-d), 7.6 (6-d), 5.5 (4-d); 4-d with λ = 10 7.8; 4-d,
     # λ = 100 at 20,000 steps 4.9, reconstruction MSE 0.086 (PCA-8: 0.099).

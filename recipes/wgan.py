@@ -1,4 +1,4 @@
-"""WGAN (weight clipping) and WGAN-GP rows on the 2-D mixtures (PROTOCOLS.md §1).
+"""WGAN (weight clipping) and WGAN-GP rows on the 2-D mixtures (the mixtures protocol).
 
 The critic families train on the f-GAN rows' 128×3 networks without batch norm, with
 PacGAN2 and the averaged generator (``recipes.protocols.MIXTURE_TRAINING``), for fewer steps:

@@ -84,3 +84,59 @@ def test_reexport_rewrites_a_shipped_export_from_its_model_keras(tmp_path):
     assert (abs(old.generate(z) - new.generate(z)) < 1e-5).all()
     session = serving.run_session(path / "saved_model", {"serving_default": {"z": z}})
     assert (abs(session["serving_default"]["x"] - new.generate(z)) < 1e-5).all()
+
+
+# --------------------------------------------------------------------------- the card a person reads
+from zoo.exports.card import README_FILE, README_MARKER, render_readme, write_readmes  # noqa: E402
+
+EXPORT_FOLDERS = sorted(p.parent.name for p in registry.REPO_EXPORTS.glob("*/card.json"))
+
+
+@pytest.mark.parametrize("name", EXPORT_FOLDERS)
+def test_every_export_has_its_readme_rendered_from_its_card(name):
+    """README.md is not in the sha256 manifest: it must be exactly the render of the pinned card.
+    After changing a card: python -m zoo.exports.readmes"""
+    folder = registry.REPO_EXPORTS / name
+    assert (folder / README_FILE).read_text() == render_readme(zoo.ModelCard.read(folder))
+
+
+def test_readme_says_what_a_person_needs():
+    text = render_readme(zoo.ModelCard.read(registry.REPO_EXPORTS / "gan-ring8"))
+    for heading in ("## Data", "## Intended use", "## Metrics", "## Limitations", "## Licence", "## Reproduce"):
+        assert heading in text
+    assert "![gan-ring8: samples drawn from the shipped SavedModel, seed 0](samples.png)" in text
+    assert "| modes captured | 8 ± 0 | 8, 8, 8, 8, 8 |" in text  # the card's own numbers
+    assert "python -m recipes.train gan-ring8" in text and "Apache-2.0" in text
+    assert "the mixtures protocol" in text and "PROTOCOLS" not in text
+    digits = render_readme(zoo.ModelCard.read(registry.REPO_EXPORTS / "vae-digits"))
+    assert "values 0..16 scaled by v / 8 - 1" in digits and "CC BY 4.0" in digits and "the digits protocol" in digits
+
+
+def test_a_status_shows_first_and_in_the_limitations():
+    card = zoo.ModelCard.read(registry.REPO_EXPORTS / "gan-ring8")
+    card.status = "below protocol: 1.0/8 modes, 2.0 % high quality"
+    text = render_readme(card)
+    assert "**Status: below protocol: 1.0/8 modes, 2.0 % high quality.**" in text.split("## Data")[0]
+    assert "- Below protocol: 1.0/8 modes" in text.split("## Limitations")[1]
+    assert '"status": "below protocol' in card.to_json()
+    card.status = None
+    assert '"status"' not in card.to_json()  # optional: cards without it stay byte for byte as they were
+
+
+def test_write_readmes_replaces_only_its_own_files(tmp_path):
+    for name in ("gan-ring8", "dcgan-digits"):
+        shutil.copytree(registry.REPO_EXPORTS / name, tmp_path / name)
+    (tmp_path / "gan-ring8" / README_FILE).write_text(README_MARKER + "\nstale\n")
+    (tmp_path / "dcgan-digits" / README_FILE).write_text("# my notes\n")  # a file a person wrote
+    outcomes = dict((path.parent.name, outcome) for path, outcome in write_readmes(tmp_path))
+    assert outcomes == {"gan-ring8": "written", "dcgan-digits": "kept: not generated"}
+    assert (tmp_path / "dcgan-digits" / README_FILE).read_text() == "# my notes\n"
+    assert (tmp_path / "gan-ring8" / README_FILE).read_text().startswith(README_MARKER + "\n\n# gan-ring8")
+    zoo.load(str(tmp_path / "gan-ring8"))  # the README is outside the manifest: the export still verifies
+
+
+def test_zoo_info_shows_the_readme_text(capsys):
+    from zoo import cli
+
+    assert cli.main(["info", "pixelcnn-digits"]) == 0
+    assert capsys.readouterr().out == render_readme(zoo.ModelCard.read(registry.REPO_EXPORTS / "pixelcnn-digits"))

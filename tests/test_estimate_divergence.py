@@ -1,4 +1,4 @@
-"""Divergence and density-ratio estimation (PROTOCOLS.md §2) on P = N(0, 1), Q = N(1, 1).
+"""Divergence and density-ratio estimation (the divergence-estimation protocol) on P = N(0, 1), Q = N(1, 1).
 
 Closed forms: KL = 0.5 (tfp), Pearson χ² = e − 1, squared Hellinger = 2(1 − e^{−1/8}),
 W1 = 1; each also checked against scipy's quadrature.

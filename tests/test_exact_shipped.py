@@ -1,4 +1,4 @@
-"""The shipped exact-likelihood exports (issue 13): what they serve is what their Keras model
+"""The shipped exact-likelihood exports: what they serve is what their Keras model
 computes, and their digit samples are digits of every class.
 
 Parametrised over the registry: every trained export whose card lists a ``log_prob`` signature.

@@ -52,7 +52,7 @@ def test_inverse_of_forward_is_the_identity(family, data_shape, levels):
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_two_d_density_integrates_to_one(family):
-    # PROTOCOLS.md §5: within 1 % on a fine grid (spacing 0.04 over [-20, 20]²: random weights
+    # The exact-likelihood protocol: within 1 % on a fine grid (spacing 0.04 over [-20, 20]²: random weights
     # give heavy tails, with ~8 % of the MAF's mass outside [-8, 8]²).
     model = randomise(flow(family, data_scale=1.5), scale=0.3)
     assert density_integral(model.log_prob, (-20.0, 20.0), resolution=1000) == pytest.approx(1.0, abs=0.01)

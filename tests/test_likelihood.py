@@ -1,4 +1,4 @@
-"""zoo.metrics.likelihood against closed forms: the scale conversion of PROTOCOLS.md §5, the
+"""zoo.metrics.likelihood against closed forms: the scale conversion of the exact-likelihood protocol, the
 dequantised estimate, the grid integral and the true mixture density."""
 import math
 

@@ -1,4 +1,4 @@
-"""FID, KID, Parzen, class measures (hand-computed values) and the digits protocol (PROTOCOLS.md §3)."""
+"""FID, KID, Parzen, class measures (hand-computed values) and the digits protocol (docs/protocols.md)."""
 import math
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Mode coverage (PROTOCOLS.md §1) on constructed samples with known answers."""
+"""Mode coverage (the mixtures protocol) on constructed samples with known answers."""
 import math
 
 import numpy as np

@@ -48,7 +48,7 @@ def test_log_prob_equals_tfp_pixelcnn_with_the_same_weights():
     levels = np.round((x + 1) * 8)  # TFP's PixelCNN takes the levels 0..16
     expected = theirs.log_prob(levels, training=False)
     np.testing.assert_allclose(model.log_prob_discrete(x), expected, rtol=1e-5)
-    # and the density on the [-1, 1] scale is log P + 64 log 8 (PROTOCOLS.md §5)
+    # and the density on the [-1, 1] scale is log P + 64 log 8 (the exact-likelihood protocol)
     np.testing.assert_allclose(model.log_prob(x), expected + 64 * math.log(8), rtol=1e-5)
 
 

@@ -112,7 +112,7 @@ def test_build_is_seeded_in_one_place():
      {"g_optimizer": ("Adam", 1e-4, (0.5, 0.9)), "d_optimizer": ("Adam", 1e-4, (0.5, 0.9))}),
     ("fgan-kl-ring8", {"divergence": "kl"},
      {"g_optimizer": ("Adam", 2e-4, (0.5, 0.999)), "d_optimizer": ("Adam", 2e-4, (0.5, 0.999))}),
-    ("fgan-tv-grid25", {"divergence": "total_variation"},  # 5e-4 until issue 12 (recipes/fgan.py says why)
+    ("fgan-tv-grid25", {"divergence": "total_variation"},  # 5e-4 before the retraining (recipes/fgan.py says why)
      {"g_optimizer": ("Adam", 2e-4, (0.5, 0.999)), "d_optimizer": ("Adam", 2e-4, (0.5, 0.999))}),
     ("fgan-hellinger-grid25", {"divergence": "squared_hellinger"},
      {"g_optimizer": ("Adam", 5e-4, (0.5, 0.999)), "d_optimizer": ("Adam", 5e-4, (0.5, 0.999))}),

@@ -80,5 +80,5 @@ def test_digits_recipes_are_registered_with_the_protocol():
     for name in ("gan-digits", "dcgan-digits", "cgan-digits", "lapgan-digits"):
         recipe = get_recipe(name)
         assert recipe.dataset == "digits" and recipe.data_kind == "images" and recipe.evaluate is not None
-        assert "PROTOCOLS.md §3" in recipe.protocol_text()
+        assert "the digits protocol" in recipe.protocol_text()
     assert "label accuracy" in get_recipe("cgan-digits").protocol_text()

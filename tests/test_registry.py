@@ -61,7 +61,7 @@ def test_card_with_unknown_field_is_refused(tmp_path):
         zoo.ModelCard.read(tmp_path)
 
 
-# --------------------------------------------------------------------------- nothing shadowed (issue 9)
+# --------------------------------------------------------------------------- nothing shadowed
 def _card(folder, name, **fields):
     folder.mkdir(parents=True, exist_ok=True)
     card = zoo.ModelCard(name=name, family="gan", dataset="ring8", recipe=f"python -m recipes.train {name}", **fields)

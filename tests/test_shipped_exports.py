@@ -1,4 +1,4 @@
-"""Every shipped export in every runtime (issue 9): parametrised over the registry, as timm's
+"""Every shipped export in every runtime: parametrised over the registry, as timm's
 ``test_models.py`` is over ``list_models()``.
 
 For each ``zoo.list_models(pretrained=True)`` name and each signature: TF Serving's session

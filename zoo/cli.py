@@ -4,7 +4,7 @@
     zoo info gan-ring8                   the model card
     zoo sample gan-ring8 -n 2500 -o ring8.png [--seed 0] [--npy samples.npy]
     zoo sample dcgan-digits --interpolate [--steps 8 --method slerp]   latent walks (DCGAN §6.1)
-    zoo eval dcgan-digits [--seeds 5] [--write]   digits protocol (PROTOCOLS.md §3) on an export
+    zoo eval dcgan-digits [--seeds 5] [--write]   the protocol of its data (docs/protocols.md) on an export
 
 TensorFlow is imported only by commands that run a model, so ``zoo --help`` and
 ``zoo list`` answer at once.
@@ -12,10 +12,11 @@ TensorFlow is imported only by commands that run a model, so ``zoo --help`` and
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
+import tempfile
+import warnings
 from pathlib import Path
 
 
@@ -39,46 +40,70 @@ def _seed(text: str) -> int:
     return value
 
 
-@contextlib.contextmanager
-def _stderr_silenced():
-    """File descriptor 2 to /dev/null: TensorFlow's C++ start-up lines are written before
-    ``TF_CPP_MIN_LOG_LEVEL`` takes effect (absl's "before InitializeLog" notice, oneDNN, CUDA)."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def _import_tensorflow() -> None:
-    """Import TensorFlow quietly unless the user set ``TF_CPP_MIN_LOG_LEVEL`` (then their level holds)."""
-    if "TF_CPP_MIN_LOG_LEVEL" in os.environ:
-        return
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"  # also hides the cuInit error of the first op on a CPU machine
-    with _stderr_silenced():
-        import keras  # noqa: F401
-        import tensorflow  # noqa: F401
+    from zoo.quiet import import_tensorflow
+
+    import_tensorflow()
 
 
-def _output_path(text: str, suffix: str, option: str) -> Path:
+IMAGE_SUFFIXES = (".png", ".pdf", ".svg")  # what matplotlib writes without extra packages
+
+
+def _expand(text: str, option: str) -> Path:
+    """``text`` with ``~`` expanded; an unknown user (``~nosuchuser/x``) is a usage error, not a traceback."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # pathlib: "Could not determine home directory."
+        raise ValueError(f"{option}: cannot expand {text.split('/')[0]!r}: no such user or home folder. "
+                         f"Received: {option} {text}") from None
+
+
+def _output_path(text: str, suffix: str, option: str, allowed=None) -> Path:
     """The file that will actually be written for ``text`` (``suffix`` added when it has none, as
-    matplotlib and NumPy do), checked before any work: its folder must exist."""
-    path = Path(text).expanduser()
-    if not path.suffix:
-        path = path.with_suffix(suffix)
+    matplotlib and NumPy do), checked before any work: not a folder, a suffix in ``allowed``
+    (default: ``suffix`` only), and a folder that exists and that we may write into."""
+    allowed = allowed or (suffix,)
+    path = _expand(text, option)
     if path.is_dir():
         raise ValueError(f"{option} must name a file, not a folder. Received: {option} {text}")
+    if not path.suffix:
+        path = path.with_suffix(suffix)
+    if path.suffix.lower() not in allowed:
+        raise ValueError(f"{option} must name a {' or '.join(allowed)} file. Received: {option} {text}")
+    if path.is_dir():
+        raise ValueError(f"{option} would write {path}, which is a folder. Received: {option} {text}")
     if not path.parent.is_dir():
         raise ValueError(f"{option}: the folder {path.parent} does not exist; create it first. Received: {option} {text}")
+    if not (os.access(path, os.W_OK) if path.exists() else _can_create_in(path.parent)):
+        raise ValueError(f"{option}: cannot write {path} (permission denied); choose another folder. "
+                         f"Received: {option} {text}")
     return path
+
+
+def _can_create_in(folder: Path) -> bool:
+    """Whether a file can be created in ``folder``, tried for real: permission bits say nothing
+    of read-only mounts, nor of what root may do."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".zoo-write-check-"):
+            return True
+    except OSError:
+        return False
+
+
+def _model_argument(text: str) -> str:
+    """A registered name as is; a folder path starting with ``~`` expanded here (see :func:`_expand`)."""
+    return str(_expand(text, "NAME")) if text.startswith("~") else text
+
+
+def _version() -> str:
+    from zoo import __version__
+
+    return __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zoo", description="Generative models with pretrained exports.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = commands.add_parser("list", help="registered model names")
@@ -98,8 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", "--num", type=_positive_int, default=None,
                    help="number of samples (default: 2500 for 2-D points, 64 for images)")
     p.add_argument("--seed", type=_seed, default=0, help="sampling seed (same seed, same samples)")
-    p.add_argument("-o", "--output", default="samples.png", help="PNG to write")
-    p.add_argument("--npy", default=None, help="also save the samples as a .npy array")
+    p.add_argument("-o", "--output", default="samples.png", help="image to write (.png, .pdf or .svg)")
+    p.add_argument("--npy", default=None, help="also save the samples as a .npy array (a new file beside the image)")
     p.add_argument("--label", type=int, default=None, help="conditional exports: draw only this class")
     p.add_argument("--interpolate", action="store_true",
                    help="image exports: a grid of latent walks, one row per pair of codes (-n rows, default 8)")
@@ -108,10 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="--interpolate: great circle (default) or straight line between the codes")
     p.set_defaults(run=cmd_sample)
 
-    p = commands.add_parser("eval", help="measure a digits export by PROTOCOLS.md §3 (FID, KID, Parzen...)")
-    p.add_argument("name", help="registered name or export folder of a model trained on digits")
-    p.add_argument("--seeds", type=_positive_int, default=5, help="sampling seeds, 10,000 samples each (default 5)")
-    p.add_argument("--write", action="store_true", help="put the metrics into the card (re-verifying its sha256 manifest)")
+    p = commands.add_parser("eval", help="measure an export by its data's protocol (mixtures: modes; images: FID, KID...)")
+    p.add_argument("name", help="registered name or export folder of a model of ring8, grid25, digits or Fashion-MNIST")
+    p.add_argument("--seeds", type=_positive_int, default=5,
+                   help="sampling seeds (default 5): 2,500 samples each on a mixture, 10,000 on images")
+    p.add_argument("--card", action="store_true",
+                   help="judge the metrics the card records (the recipe's training seeds) against the bar; measure nothing")
+    p.add_argument("--write", action="store_true",
+                   help="put the status (images: and the metrics) into the card, re-verifying its sha256 manifest")
     p.set_defaults(run=cmd_eval)
     return parser
 
@@ -127,6 +156,8 @@ def cmd_list(args) -> int:
     width = max(len(n) for n in cards)
     for name, (_, card) in cards.items():
         status = "trained" if card.trained else "recipe only"
+        if card.status:
+            status += f", {card.status.split(':')[0]}"
         print(f"{name:<{width}}  {card.family:<10} {card.dataset:<10} {status}")
     return 0
 
@@ -138,41 +169,31 @@ def _format_metric(value) -> str:
 
 
 def cmd_info(args) -> int:
+    """The model card as a person reads it: the text of the export's README.md (``--json``: the card)."""
+    from zoo.exports.card import render_readme
     from zoo.registry import info
 
     card = info(args.name)
-    if args.json:
-        print(card.to_json(), end="")
-        return 0
-    rows = [
-        ("name", card.name), ("family", card.family), ("dataset", card.dataset),
-        ("description", card.description), ("trained", "yes" if card.trained else "no (recipe only)"),
-        ("data shape", card.data_shape), ("latent", f"{card.latent_dim}-d {card.latent_distribution}"),
-        ("output range", card.output_range or "unbounded"), ("conditioning", card.conditioning or "none"),
-        ("signatures", ", ".join(card.signatures)), ("parameters", f"{card.parameters:,}"),
-        ("steps trained", card.steps), ("recipe", card.recipe), ("papers", "; ".join(card.papers)),
-    ]
-    for key, value in rows:
-        print(f"{key:>14}: {value}")
-    if card.metrics:
-        print(f"{'metrics':>14}: {card.metrics.get('protocol', '')}"
-              + (f", {card.metrics['seeds']} seeds (mean ± s.e.)" if "seeds" in card.metrics else ""))
-        for key, value in card.metrics.items():
-            if key not in ("protocol", "seeds", "command"):
-                print(f"{'':>16}{key}: {_format_metric(value)}")
+    print(card.to_json() if args.json else render_readme(card), end="")
     return 0
 
 
 def cmd_sample(args) -> int:
-    args.output = _output_path(args.output, ".png", "-o/--output")
+    args.output = _output_path(args.output, ".png", "-o/--output", IMAGE_SUFFIXES)
     args.npy = _output_path(args.npy, ".npy", "--npy") if args.npy else None
+    if args.npy and args.npy.resolve() == args.output.resolve():
+        raise ValueError(f"-o and --npy name the same file; give them two names. Received: {args.npy}")
+    args.name = _model_argument(args.name)
     _import_tensorflow()
-    import numpy as np
-
     from zoo.exports import load
+    from zoo.exports.pretrained import BelowProtocolWarning
     from zoo.plotting import samples_png
 
-    model = load(args.name)
+    with warnings.catch_warnings(record=True) as caught:  # a status is a note here, not a traceback line
+        warnings.simplefilter("always", BelowProtocolWarning)
+        model = load(args.name)
+    for warning in caught:
+        print(f"zoo sample: note: {warning.message}", file=sys.stderr)
     card = model.card
     if args.interpolate:
         return _interpolation_grid(model, args)
@@ -188,9 +209,17 @@ def cmd_sample(args) -> int:
         print(json.dumps(cov))
     samples_png(samples, args.output, card, title=title)
     if args.npy:
-        np.save(args.npy, samples)
+        _save_npy(args.npy, samples)
     print(f"wrote {n} samples of {card.name} to {args.output}" + (f" and {args.npy}" if args.npy else ""))
     return 0
+
+
+def _save_npy(path: Path, array) -> None:
+    """``np.save`` into exactly ``path`` (given a name, NumPy would append ``.npy`` on its own)."""
+    import numpy as np
+
+    with open(path, "wb") as f:
+        np.save(f, array)
 
 
 def _interpolation_grid(model, args) -> int:
@@ -211,9 +240,7 @@ def _interpolation_grid(model, args) -> int:
     grid_png(images.reshape(rows * args.steps, *images.shape[2:]), args.output, ncols=args.steps,
              title=f"{card.name}: {args.method} interpolation, {rows} rows, seed {args.seed}")
     if args.npy:
-        import numpy as np
-
-        np.save(args.npy, images)
+        _save_npy(args.npy, images)
     print(f"wrote a {rows}×{args.steps} {args.method} interpolation grid of {card.name} to {args.output}"
           + (f" and {args.npy}" if args.npy else ""))
     return 0
@@ -222,44 +249,102 @@ def _interpolation_grid(model, args) -> int:
 # The image protocols `zoo eval` knows: dataset -> module with PROTOCOL, evaluate_export, baselines.
 EVAL_PROTOCOLS = {"digits": "zoo.metrics.digits", "fashion_mnist": "zoo.metrics.fashion_mnist"}
 
+# The minimal bar every shipped export meets, or its card says "below protocol" (docs/protocols.md).
+MIXTURE_MODES = {"ring8": 8, "grid25": 25}
+MIXTURE_SAMPLES = 2_500  # the mixtures protocol's sample count (VEEGAN, PacGAN)
+MIN_HIGH_QUALITY = 10.0  # % of samples within 3σ of their nearest mean
+MAX_DIGITS_FID = 10.0  # a third of a Gaussian fitted to the train split (29.8)
+
+
+def below_bar(dataset: str, summary: dict, source: str) -> str | None:
+    """``"below protocol: <numbers> ..."`` when ``summary`` misses the minimal bar of ``dataset``:
+    half the modes and 10 % high-quality samples on a mixture, FID ≤ 10 on digits; else None."""
+    if dataset in MIXTURE_MODES:
+        total, modes, high = MIXTURE_MODES[dataset], summary["modes"]["mean"], summary["high_quality"]["mean"]
+        if modes >= total / 2 and high >= MIN_HIGH_QUALITY:
+            return None
+        measured = f"{modes:.1f}/{total} modes, {high:.2f} % high-quality samples"
+        bar = f"at least {total / 2:g} modes and {MIN_HIGH_QUALITY:g} %"
+    elif dataset == "digits" and "fid" in summary:
+        if summary["fid"]["mean"] <= MAX_DIGITS_FID:
+            return None
+        measured, bar = f"FID {summary['fid']['mean']:.2f}", f"FID at most {MAX_DIGITS_FID:g}"
+    else:
+        return None
+    return f"below protocol: {measured} (the bar: {bar}; {source})"
+
+
+def evaluate_mixture_export(name, seeds: int) -> dict:
+    """Mode coverage of the export itself: ``MIXTURE_SAMPLES`` samples for each of ``seeds`` sampling seeds."""
+    from zoo.exports import load
+    from zoo.metrics.digits import EVAL_SEED
+    from zoo.metrics.mixtures import mode_coverage, summarize
+
+    model = load(name)
+    sample_seeds = [EVAL_SEED + s for s in range(seeds)]
+    runs = [mode_coverage(model.sample(MIXTURE_SAMPLES, seed=s), model.card.dataset) for s in sample_seeds]
+    return summarize(runs)
+
 
 def cmd_eval(args) -> int:
     import importlib
 
     from zoo.registry import CARD_FILE, locate
 
+    args.name = _model_argument(args.name)
     folder, card = locate(args.name)
-    if card.dataset not in EVAL_PROTOCOLS:
-        raise ValueError(f"zoo eval measures exports of {', '.join(sorted(EVAL_PROTOCOLS))} by their protocols; "
-                         f"{card.name!r} is trained on {card.dataset!r} (the mixtures are measured by "
-                         f"zoo.metrics.mode_coverage). Received: name={args.name!r}")
+    known = sorted([*EVAL_PROTOCOLS, *MIXTURE_MODES])
+    if not args.card and card.dataset not in known:
+        raise ValueError(f"zoo eval measures exports of {', '.join(known)} by their protocols; {card.name!r} is "
+                         f"trained on {card.dataset!r}. Received: name={args.name!r}")
     _import_tensorflow()
     from zoo.exports import update_card
 
-    protocol = importlib.import_module(EVAL_PROTOCOLS[card.dataset])
-    summary = protocol.evaluate_export(args.name, seeds=args.seeds)
-    baselines = protocol.baselines()
-    print(protocol.PROTOCOL)
-    print(f"{'metric':<20}{args.name + f' ({args.seeds} seeds)':>32}" + "".join(f"{row:>14}" for row in baselines))
-    for key, value in summary.items():
-        print(f"{key:<20}{_format_metric(value):>32}"
-              + "".join(f"{row[key]:>14.3f}" if key in row else f"{'-':>14}" for row in baselines.values()))
-    if args.write:  # the other metrics of the card (e.g. the training seeds') are kept
-        metrics = {**card.metrics, **summary}
+    source = f"zoo eval {card.name} --seeds {args.seeds}, the shipped weights"
+    if args.card:  # the card's own numbers, from the recipe's training seeds; the shipped weights are the first
+        summary, metrics = card.metrics, None
+        source = f"the card's metrics, {card.metrics.get('seeds', '?')} training seeds; zoo eval {card.name} --card"
+        for key, value in summary.items():
+            if isinstance(value, dict):
+                print(f"{key:<20}{_format_metric(value):>32}")
+    elif card.dataset in MIXTURE_MODES:
+        summary = evaluate_mixture_export(args.name, args.seeds)
+        print(f"the mixtures protocol: {MIXTURE_SAMPLES:,} samples of the export per sampling seed")
+        for key, value in summary.items():
+            print(f"{key:<20}{_format_metric(value):>32}")
+        metrics = None  # the card's metrics are those of the recipe's training seeds: kept
+    else:
+        protocol = importlib.import_module(EVAL_PROTOCOLS[card.dataset])
+        summary = protocol.evaluate_export(args.name, seeds=args.seeds)
+        baselines = protocol.baselines()
+        print(protocol.PROTOCOL)
+        print(f"{'metric':<20}{args.name + f' ({args.seeds} seeds)':>32}" + "".join(f"{row:>14}" for row in baselines))
+        for key, value in summary.items():
+            print(f"{key:<20}{_format_metric(value):>32}"
+                  + "".join(f"{row[key]:>14.3f}" if key in row else f"{'-':>14}" for row in baselines.values()))
+        metrics = {**card.metrics, **summary}  # the other metrics of the card (e.g. the training seeds') are kept
         metrics.setdefault("protocol", protocol.PROTOCOL)
-        update_card(folder, metrics=metrics)
-        print(f"metrics written to {folder / CARD_FILE}")
+    status = below_bar(card.dataset, summary, source)
+    print(status or "meets the minimal bar of its data")
+    if args.write:
+        update_card(folder, status=status, **({"metrics": metrics} if metrics is not None else {}))
+        print(f"{'metrics and status' if metrics is not None else 'status'} written to {folder / CARD_FILE}")
     return 0
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # inside the try: a reader that left shows up here, not at exit
+        return code
     except (LookupError, ValueError, TypeError, FileNotFoundError) as e:
         message = e.args[0] if isinstance(e, LookupError) and e.args else e
         print(f"zoo {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `zoo list | head -1`: the reader left; say nothing more (Python docs, "SIGPIPE")
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

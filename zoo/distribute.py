@@ -26,7 +26,7 @@ Done once here and in :mod:`zoo.families._base`, for every family:
   steps per call in one place);
 - **per-replica loss scaling**: gradients are *summed* across replicas, so each family
   divides its per-replica mean loss by ``num_replicas_in_sync``
-  (:func:`zoo.families._base.replica_scale`, NOTES.md);
+  (:func:`zoo.families._base.replica_scale`);
 - **dataset distribution**: :func:`prepare_dataset` shards in-memory pipelines by element
   across workers (``AutoShardPolicy.DATA``): they have no files to shard by;
 - **noise**: each replica draws the global batch's noise statelessly and keeps its slice

@@ -1,5 +1,5 @@
-"""Datasets as tf.data pipelines: the 2-D Gaussian mixtures of PROTOCOLS.md §1 (``mixtures``),
-scikit-learn's digits with the fixed split of §3 (``digits``), Fashion-MNIST from the files
+"""Datasets as tf.data pipelines: the 2-D Gaussian mixtures of the mixtures protocol (``mixtures``),
+scikit-learn's digits with the fixed split of the digits protocol (``digits``), Fashion-MNIST from the files
 Keras, Debian or ``$ZOO_DATA`` hold (``fashion_mnist``), TFDS image datasets and
 image folders (``images``)."""
 from zoo.data.digits import DIGITS_SHAPE, NUM_CLASSES, digits_dataset, digits_split

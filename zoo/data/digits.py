@@ -1,4 +1,4 @@
-"""scikit-learn's bundled 8×8 digits with the fixed split of PROTOCOLS.md §3 (no download).
+"""scikit-learn's bundled 8×8 digits with the fixed split of the digits protocol (no download).
 
 1,797 grey images, 10 classes, values 0..16 scaled to [-1, 1], NHWC ``[N, 8, 8, 1]`` float32.
 Split: ``train_test_split(test_size=0.2, stratify=y, random_state=0)``; the test split is

@@ -160,7 +160,7 @@ def tfds_dataset(name: str, batch_size: int, *, split: str = "train", seed: int 
                                   read_config=tfds.ReadConfig(shuffle_seed=seed))
     except (AssertionError, ImportError, OSError, tfds.core.download.DownloadError) as e:
         # offline: AssertionError "could not find data" (download=False), ImportError or a
-        # network OSError from the download path (NOTES.md)
+        # network OSError from the download path
         raise _unavailable(name, data_dir, e) from e
 
     def decode(example):

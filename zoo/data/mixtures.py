@@ -1,4 +1,4 @@
-"""2-D Gaussian mixtures for measuring mode collapse (PROTOCOLS.md §1).
+"""2-D Gaussian mixtures for measuring mode collapse (the mixtures protocol).
 
 Protocol of VEEGAN (Srivastava et al. 2017) as reproduced by PacGAN (Lin et al. 2018):
 ``ring8`` has 8 modes on the unit circle with std 0.01, ``grid25`` 25 modes on

@@ -34,14 +34,16 @@ def parameter_count(model) -> int:
 
 
 def versions() -> dict[str, str]:
-    """The library versions an export was written with (goes into the card)."""
+    """The library versions an export was written with, and the interpreter its TFLite
+    signatures were checked with (goes into the card)."""
     import keras
     import tensorflow as tf
 
     from zoo import __version__
+    from zoo.exports.serving import tflite_interpreter
 
     return {"zoo": __version__, "tensorflow": tf.__version__, "keras": keras.__version__,
-            "python": platform.python_version()}
+            "python": platform.python_version(), "tflite_interpreter": tflite_interpreter()[1]}
 
 
 def _merge_papers(*groups) -> list[str]:
@@ -91,3 +93,223 @@ def card_for(model=None, *, name: str, family: str, dataset: str, data_kind: str
         )
     fields.update(extra)
     return ModelCard(**fields)
+
+
+# --------------------------------------------------------------------------- the card a person reads
+README_FILE = "README.md"
+README_MARKER = ("<!-- Generated from card.json by `python -m zoo.exports.readmes`: edit the card "
+                 "(or its recipe), not this file. -->")
+LICENCE = "Apache-2.0, as the code (the repository's LICENSE)"
+
+# name -> (what the data is, its terms).  The licence of the weights is the code's; the data's own
+# terms travel with any model trained on it.
+DATASETS = {
+    "ring8": ("8 Gaussians of standard deviation 0.01 on the unit circle, drawn by `zoo.data` (the mode-collapse "
+              "benchmark of VEEGAN and PacGAN)", "synthetic data, no terms"),
+    "grid25": ("25 Gaussians of standard deviation 0.05 on the 5×5 grid {-4, -2, 0, 2, 4}², drawn by `zoo.data` "
+               "(the mode-collapse benchmark of VEEGAN and PacGAN)", "synthetic data, no terms"),
+    "digits": ("scikit-learn's bundled `load_digits` (UCI optical recognition of handwritten digits): 1,797 grey "
+               "8×8 images of 10 classes, values 0..16 scaled by v / 8 - 1; trained on a stratified 80 % split "
+               "(random_state 0), the 360-image test split is never trained on", "UCI ML repository, CC BY 4.0"),
+    "mnist": ("MNIST: 70,000 grey 28×28 handwritten digits (60,000 train, 10,000 test), 8-bit pixels scaled by "
+              "x / 127.5 - 1", "Yann LeCun and Corinna Cortes, CC BY-SA 3.0"),
+    "fashion_mnist": ("Fashion-MNIST (Xiao et al. 2017): 70,000 grey 28×28 images of clothing in 10 classes "
+                      "(60,000 train, 10,000 test), 8-bit pixels scaled by x / 127.5 - 1", "MIT"),
+    "cifar10": ("CIFAR-10: 60,000 colour 32×32 images of 10 classes, 8-bit pixels scaled by x / 127.5 - 1",
+                "Krizhevsky 2009 (no licence stated; cite the technical report)"),
+    "celeb_a": ("CelebA: 202,599 photographs of celebrities' faces, centre-cropped and resized, 8-bit pixels scaled "
+                "by x / 127.5 - 1", "non-commercial research only (the CelebA agreement)"),
+}
+DATASETS["fashion-mnist"] = DATASETS["fashion_mnist"]
+
+# metric key -> what it measures; keys not listed are shown as they are.
+METRIC_NAMES = {
+    "modes": "modes captured", "high_quality": "high-quality samples (%)",
+    "reverse_kl": "reverse KL of the mode histogram from uniform", "fid": "FID (lower is better)",
+    "kid": "KID (lower is better)", "class_coverage": "classes covered (of 10)", "class_kl": "class KL from uniform",
+    "parzen_ll": "Parzen log-likelihood of the test split (nats)",
+    "memorisation_ratio": "nearest-training-image distance, samples / test split",
+    "reconstruction_mse": "reconstruction MSE on the test split", "log_likelihood": "test log-likelihood (nats per image)",
+    "log_likelihood_se": "its standard error", "bits_per_dim": "bits per dimension", "elbo": "ELBO (nats)",
+    "iwae": "IWAE bound, k = 1000 (nats)", "test_log_density": "log-density of test points",
+    "true_log_density": "the true mixture's log-density of them", "density_integral": "density integral over a grid",
+    "label_accuracy": "label accuracy", "test_accuracy": "test accuracy",
+}
+# The protocols' old section names, as carried by the text of cards written before docs/protocols.md.
+PROTOCOL_NAMES = {"§1": "mixtures", "§2": "divergence-estimation", "§3": "digits", "§5": "exact-likelihood",
+                  "§6": "Fashion-MNIST"}
+PROTOCOLS_DOC = "docs/protocols.md"
+
+
+def plain_protocol(text: str) -> str:
+    """A card's text with the old section references spelled out: "the digits protocol"."""
+    import re
+
+    return re.sub(r"PROTOCOLS\.md (§\d)", lambda m: f"the {PROTOCOL_NAMES.get(m.group(1), m.group(1))} protocol", text)
+
+
+def _number(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+    return str(value)
+
+
+def _metric_rows(metrics: dict) -> list[str]:
+    rows = []
+    for key, value in metrics.items():
+        if key in ("protocol", "seeds", "command"):
+            continue
+        label = METRIC_NAMES.get(key, key.replace("_", " "))
+        if isinstance(value, dict) and "mean" in value:
+            per_seed = ", ".join(_number(v) for v in value.get("per_seed", []))
+            rows.append(f"| {label} | {_number(value['mean'])} ± {_number(value.get('se', 0.0))} | {per_seed} |")
+        else:
+            rows.append(f"| {label} | {_number(value)} | |")
+    return rows
+
+
+def _code_list(names) -> str:
+    return ", ".join(f"`{name}`" for name in names)
+
+
+def _header(card: ModelCard) -> list[str]:
+    """Title, description, the status when there is one, the sample grid and the facts."""
+    shape = "×".join(str(d) for d in card.data_shape) or "?"
+    lines = [README_MARKER, "", f"# {card.name}", "",
+             plain_protocol(card.description) or f"{card.family} on {card.dataset}.", ""]
+    if card.status:
+        lines += [f"> **Status: {card.status}.** It ships so that the comparison stays complete; do not use it "
+                  f"as this family's reference.", ""]
+    if "samples.png" in card.files:
+        lines += [f"![{card.name}: samples drawn from the shipped SavedModel, seed 0](samples.png)", ""]
+    lines += ["| | |", "|---|---|", f"| family | `{card.family}` |",
+              f"| data | `{card.dataset}`, {card.data_kind} of shape {shape} |"]
+    if card.latent_dim:
+        lines.append(f"| latent code | {card.latent_dim}-d, {card.latent_distribution} |")
+    if card.conditioning:
+        lines.append(f"| conditioning | {card.conditioning.get('num_classes')} classes |")
+    if card.trained:
+        lines += [f"| parameters | {card.parameters:,} |", f"| weights served | {card.weights or 'raw'} |",
+                  f"| signatures | {_code_list(card.signatures)} |"]
+    return lines
+
+
+def _data_and_use(card: ModelCard, data: str, data_terms: str) -> list[str]:
+    lines = ["", "## Data", "", f"{data}. Terms: {data_terms}.", "", "## Intended use", ""]
+    if card.family == "classifier":
+        lines.append(f"The feature network of the {card.dataset} protocol: FID, KID and the class measures of the "
+                     f"{card.dataset} exports are computed on its penultimate features. It is not meant as a "
+                     f"general-purpose classifier.")
+    else:
+        lines.append(f"Research and teaching: a trained reference of the `{card.family}` family to sample from, to "
+                     f"compare with the other families under one protocol, or to train further "
+                     f"(`zoo.load(\"{card.name}\", trainable=True)`). It is not meant for production use.")
+    if card.dataset == "celeb_a":
+        lines.append("Its faces are of real people: do not use it to depict or to decide about real persons.")
+    lines += ["", "## Use", ""]
+    if not card.trained:
+        return lines + [f"No trained weights ship with this name (yet): train it where its data is with "
+                        f"`{card.recipe}`.", ""]
+    call = ("x = model.sample(16, seed=0)" if "sample" in card.signatures
+            else 'probabilities = model.saved_model.signatures["classify"](x=x)  # x: images in [-1, 1]')
+    tflite = card.runtimes.get("tflite")
+    shell = (f"From the shell: `zoo sample {card.name} -o samples.png` (or `zoo info {card.name}` for this card). "
+             if "sample" in card.signatures else f"From the shell: `zoo info {card.name}` shows this card. ")
+    return lines + ["```python", "import zoo", "", f"model = zoo.load(\"{card.name}\")", call, "```", "",
+                    shell + "The SavedModel in `saved_model/` serves without zoo: eager `tf.saved_model.load`, "
+                    "TF Serving and `keras.layers.TFSMLayer` run every signature"
+                    + (f", TFLite runs {_code_list(tflite)}" if tflite else "") + ".", ""]
+
+
+def _metrics(card: ModelCard) -> list[str]:
+    lines = ["## Metrics", ""]
+    if not card.metrics:
+        return lines + ["Not measured: no trained weights.", ""]
+    seeds = card.metrics.get("seeds")
+    return lines + [
+        f"Protocol: {plain_protocol(card.metrics.get('protocol', 'see the recipe'))} (described in "
+        f"[{PROTOCOLS_DOC}](../../{PROTOCOLS_DOC})). "
+        + (f"Mean ± standard error over {seeds} training seeds; the shipped weights are those of the first seed."
+           if seeds else ""), "", "| metric | value | per seed |", "|---|---|---|", *_metric_rows(card.metrics), ""]
+
+
+def _limitations(card: ModelCard) -> list[str]:
+    lines = ["## Limitations", ""]
+    if card.status:
+        lines.append(f"- {card.status[0].upper()}{card.status[1:]}.")
+    if card.data_kind == "points":
+        lines.append("- Toy 2-D data: it shows mode coverage and sample quality, and nothing about images.")
+    elif card.dataset == "digits":
+        lines.append("- Tiny data (8×8 images, 1,437 to train on): results need not carry over to larger images.")
+    if card.trained and "sample" in card.signatures and "sample" not in card.runtimes.get("tflite", ["sample"]):
+        lines.append("- TFLite has no stateless random ops: on TFLite draw the codes yourself and call `generate`.")
+    if card.weights == "ema":
+        lines.append("- The SavedModel serves the moving average of the generator's weights (EMA), not the last step's.")
+    lines.append(f"- Measured on the data above only: a model of {card.dataset} has not seen anything else.")
+    return lines
+
+
+def _reproduce(card: ModelCard) -> list[str]:
+    lines = ["## Reproduce", "", "```bash", card.recipe or "# no recipe recorded", "```", "",
+             f"From a checkout of the repository. It writes `runs/exports/{card.name}` (or under `$ZOO_EXPORTS`), "
+             f"never this shipped export: only `--out exports` replaces it.", ""]
+    facts = []
+    if card.steps:
+        facts.append(f"{card.steps:,} training steps")
+    if card.wall_time:
+        facts.append(f"{card.wall_time / 60:.1f} minutes to train and measure all seeds on the project's 2-core CPU")
+    if card.versions:
+        facts.append("written with " + ", ".join(f"{k} {v}" for k, v in card.versions.items()
+                                                 if k != "tflite_interpreter"))
+        if "tflite_interpreter" in card.versions:
+            facts.append(f"TFLite checked with {card.versions['tflite_interpreter']}")
+    if facts:
+        text = "; ".join(facts)
+        lines += [text[0].upper() + text[1:] + ".", ""]
+    if card.trained:
+        lines += ["Every file of this folder is listed with its sha256 in `card.json` (this README excepted: it is "
+                  "rendered from the card); `zoo.load` checks them before loading.", ""]
+    return lines
+
+
+def render_readme(card: ModelCard) -> str:
+    """The model card a person reads (``exports/<name>/README.md``, and ``zoo info NAME``): a pure,
+    deterministic function of ``card``, so the README never disagrees with the card it is made from."""
+    data, data_terms = DATASETS.get(card.dataset, (f"`{card.dataset}`", "see the data's own terms"))
+    lines = [*_header(card), *_data_and_use(card, data, data_terms), *_metrics(card), *_limitations(card),
+             "", "## Licence", "", f"Weights: {LICENCE}. Data: {data_terms}.", "", *_reproduce(card)]
+    if card.papers:
+        lines += ["## Papers", "", *(f"- {paper}" for paper in card.papers), ""]
+    return "\n".join(lines)
+
+
+def write_readmes(root=None) -> list:
+    """Render ``README.md`` beside every ``card.json`` under ``root`` (the repository's ``exports/``).
+
+    Only README files this function made (they start with ``README_MARKER``) are replaced; any
+    other ``README.md`` is left alone and reported.  Returns ``[(path, "written" | "unchanged" |
+    "kept: not generated")]``.
+    """
+    import os
+    from pathlib import Path
+
+    from zoo.registry import CARD_FILE, REPO_EXPORTS
+
+    root = Path(root) if root is not None else REPO_EXPORTS
+    outcomes = []
+    for card_path in sorted(root.glob(f"*/{CARD_FILE}")):
+        target = card_path.parent / README_FILE
+        text = render_readme(ModelCard.read(card_path.parent))
+        if target.is_symlink() or (target.exists() and not target.read_text(errors="replace").startswith(README_MARKER)):
+            outcomes.append((target, "kept: not generated"))
+            continue
+        if target.exists() and target.read_text() == text:
+            outcomes.append((target, "unchanged"))
+            continue
+        partial = target.with_name(f".{README_FILE}.partial")
+        partial.write_text(text)
+        os.chmod(partial, 0o644)
+        os.replace(partial, target)
+        outcomes.append((target, "written"))
+    return outcomes
+

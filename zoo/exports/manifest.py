@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from zoo.exports.card import README_FILE
 from zoo.registry import CARD_FILE, MODEL_FILE, SAVED_MODEL_DIR, IntegrityError, ModelCard, check_pin, sha256_file
 from zoo.registry.folders import wait_for_writer
 
@@ -15,7 +16,8 @@ RETRIES = 3  # re-reads when the export is swapped under a reader (each waits fo
 
 
 def manifest(folder: str | os.PathLike) -> dict[str, str]:
-    """relative path -> sha256 of every file in ``folder`` except the card itself.
+    """relative path -> sha256 of every file in ``folder`` except the card itself and its
+    ``README.md`` (rendered from the card, so the card cannot list its hash).
 
     An export holds no symbolic links: a link could point ``saved_model/`` at another
     export's weights behind a manifest that looks complete.
@@ -25,7 +27,7 @@ def manifest(folder: str | os.PathLike) -> dict[str, str]:
     for path in sorted(folder.rglob("*")):
         if path.is_symlink():
             raise IntegrityError(f"{path} is a symbolic link; an export holds only regular files.")
-        if path.is_file() and path.relative_to(folder).as_posix() != CARD_FILE:
+        if path.is_file() and path.relative_to(folder).as_posix() not in (CARD_FILE, README_FILE):
             files[path.relative_to(folder).as_posix()] = sha256_file(path)
     return files
 

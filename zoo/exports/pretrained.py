@@ -1,32 +1,46 @@
 """``Pretrained``: a loaded export, validated NumPy in, NumPy out, the SavedModel underneath.
 
-Inputs are checked here, before they reach the graph: a signature declared ``[None, 2]``
-lets a ``[3, 5]`` input through to fail deep inside (NOTES.md), NaN codes come back as NaN
-samples, and images in [0, 1] or [0, 255] give meaningless codes.
+Inputs are checked here, before they reach the graph and before anything is allocated: a
+signature declared ``[None, 2]`` lets a ``[3, 5]`` input through to fail deep inside, NaN codes
+come back as NaN samples, a float64 ``1e300`` becomes ``inf`` in float32, and images in [0, 1],
+[0, 255] or the digits' 0..16 give codes off the data.
 """
 from __future__ import annotations
 
 import numbers
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from zoo.exports.manifest import verify
+from zoo.quiet import import_tensorflow
 from zoo.registry import MODEL_FILE, SAVED_MODEL_DIR, ModelCard, check_name, locate
 
 MAX_SAMPLES = 2**20  # one call's batch; more would allocate for seconds, then fail
+# Families whose sampling costs far more than one network pass per sample.  PixelCNN draws
+# pixel by pixel: H·W passes over the whole batch, all of it held at once (van den Oord et al.
+# 2016, arXiv:1601.06759).  Here 2**20 8×8 digits ran out of memory after 45 s; 4,096 took 24 s
+# and 1 GB.  2**14 keeps the 10,000 samples of the digits protocol in one call.
+SAMPLE_LIMITS = {"pixelcnn": 2**14}
 IMAGE_TOLERANCE = 1e-3  # images may overshoot [-1, 1] by float round-off
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+# How each dataset's raw pixels become the [-1, 1] images the families take (zoo.data); any
+# other image dataset is 8-bit.  The hint of a refused input names the export's own data.
+RAW_SCALING = {"digits": "the digits data (load_digits pixels, 0..16) as v / 8 - 1"}
+EIGHT_BIT_SCALING = "8-bit images (uint8, 0..255) as x / 127.5 - 1"
 
 
-def check_count(value, what: str, limit: int = MAX_SAMPLES) -> int:
+def check_count(value, what: str, limit: int = MAX_SAMPLES, hint: str | None = None) -> int:
+    """``value`` if it is an integer in ``[1, limit]``; checked before anything is allocated."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{what} must be a positive integer. Received: {what}={value!r}")
     if value <= 0:
         raise ValueError(f"{what} must be a positive integer. Received: {what}={value}")
     if value > limit:
-        raise ValueError(f"{what} must be at most {limit:,} (2**{limit.bit_length() - 1}) per call; sample in "
-                         f"batches, e.g. [model.sample(65536, seed=s) for s in range(k)]. Received: {what}={value}")
+        hint = hint or f"sample in batches, e.g. [model.sample({min(limit, 65536)}, seed=s) for s in range(k)]"
+        raise ValueError(f"{what} must be at most {limit:,} per call; {hint}. Received: {what}={value}")
     return int(value)
 
 
@@ -38,9 +52,17 @@ def check_seed(seed) -> int:
     return int(seed)
 
 
-def check_array(value, shape, what: str, value_range=None) -> np.ndarray:
-    """``value`` as float32 if it is a finite floating array of ``shape`` (None = any size),
-    within ``value_range`` (``[-1, 1]`` for images, up to ``IMAGE_TOLERANCE``) when given."""
+def scaling_hint(dataset: str | None = None) -> str:
+    """How to bring raw images of ``dataset`` (and [0, 1] or binary ones) to [-1, 1]."""
+    return f"Scale them first: {RAW_SCALING.get(dataset, EIGHT_BIT_SCALING)}; [0, 1] or binary 0/1 images as 2 * x - 1."
+
+
+def check_array(value, shape, what: str, value_range=None, dataset: str | None = None) -> np.ndarray:
+    """``value`` as float32 if it is a finite floating array of ``shape`` (None = any size) whose
+    values float32 can hold, within ``value_range`` (``[-1, 1]`` for images, up to
+    ``IMAGE_TOLERANCE``) when given.  Images must also use the negative half of the range: a
+    batch with no value below 0 is [0, 1] or binary data, which would be encoded silently into
+    codes off the data; the hint names ``dataset``'s own scaling."""
     array = np.asarray(value)
     expected = "[" + ", ".join("N" if d is None else str(d) for d in shape) + "]"
     if not np.issubdtype(array.dtype, np.floating):
@@ -56,14 +78,34 @@ def check_array(value, shape, what: str, value_range=None) -> np.ndarray:
     if not finite.all():
         raise ValueError(f"{what} must be finite; it holds {int((~finite).sum())} NaN or Inf values. "
                          f"Received: {what} with NaN/Inf at index {tuple(int(i) for i in np.argwhere(~finite)[0])}")
+    largest = float(np.abs(array).max())
+    if largest > FLOAT32_MAX:  # float32 would turn it into inf inside the graph
+        raise ValueError(f"{what} must hold values float32 can represent (|v| <= {FLOAT32_MAX:.4g}). "
+                         f"Received: {what} with max |v| = {largest:g}")
     if value_range is not None:
         low, high = value_range
-        if array.min() < low - IMAGE_TOLERANCE or array.max() > high + IMAGE_TOLERANCE:
-            raise ValueError(
-                f"{what} must be images in [{low:g}, {high:g}] (NHWC float32). Scale them first: uint8 or [0, 255] "
-                f"images as x / 127.5 - 1, [0, 1] images as 2 * x - 1. "
-                f"Received: min={float(array.min()):g}, max={float(array.max()):g}")
+        low_value, high_value = float(array.min()), float(array.max())
+        received = f"Received: min={low_value:g}, max={high_value:g}"
+        if low_value < low - IMAGE_TOLERANCE or high_value > high + IMAGE_TOLERANCE:
+            raise ValueError(f"{what} must be images in [{low:g}, {high:g}] (NHWC float32). "
+                             f"{scaling_hint(dataset)} {received}")
+        if low < 0 and low_value >= 0:
+            raise ValueError(f"{what} must be images in [{low:g}, {high:g}], but no value is below 0: these look "
+                             f"like [0, 1] or binary images, which would give codes off the data. "
+                             f"{scaling_hint(dataset)} {received}")
     return array.astype(np.float32)
+
+
+class BelowProtocolWarning(UserWarning):
+    """An export that ships although it misses its data's minimal bar (its card's ``status``)."""
+
+
+def warn_status(card: ModelCard) -> None:
+    """A ``BelowProtocolWarning`` when ``card`` has a status, pointed at the line that loaded it
+    (``zoo.load(...)`` or ``Pretrained(...)``: both call this directly)."""
+    if card.status:
+        warnings.warn(f"{card.name!r} is {card.status}. It ships so that comparisons stay complete; `zoo info "
+                      f"{card.name}` says more.", BelowProtocolWarning, stacklevel=3)
 
 
 class Pretrained:
@@ -76,13 +118,17 @@ class Pretrained:
         same = gan.generate(gan.latent(2500, seed=0))
     """
 
-    def __init__(self, folder: str | os.PathLike, card: ModelCard | None = None, check: bool = True):
+    def __init__(self, folder: str | os.PathLike, card: ModelCard | None = None, check: bool = True,
+                 warn: bool = True):
+        import_tensorflow()
         import tensorflow as tf
 
         self.path = Path(folder)
         self.card = card or ModelCard.read(self.path)
         if check:
             verify(self.path, self.card)
+        if warn:
+            warn_status(self.card)
         self.saved_model = tf.saved_model.load(os.fspath(self.path / SAVED_MODEL_DIR))
 
     def __repr__(self):
@@ -102,7 +148,12 @@ class Pretrained:
 
     def _x(self, x, what: str = "x") -> np.ndarray:
         value_range = self.card.output_range if self.card.data_kind == "images" else None
-        return check_array(x, [None, *self.card.data_shape], what, value_range)
+        return check_array(x, [None, *self.card.data_shape], what, value_range, self.card.dataset)
+
+    @property
+    def max_samples(self) -> int:
+        """The most samples one ``sample`` call draws (``SAMPLE_LIMITS`` for costly samplers)."""
+        return SAMPLE_LIMITS.get(self.card.family, MAX_SAMPLES)
 
     def _labels(self, labels, n: int) -> dict:
         """The ``labels`` input of a conditional signature (validated), or nothing.
@@ -140,12 +191,13 @@ class Pretrained:
         return self._call("sample", n=np.int32(n), seed=np.int32(check_seed(seed)), **self._labels(None, n))["z"]
 
     def sample(self, n: int, seed: int | None = None, labels=None) -> np.ndarray:
-        """``n`` samples (at most 2**20 per call); the same ``seed`` gives the same samples anywhere.
+        """``n`` samples (at most ``max_samples`` per call: 2**20, PixelCNN 2**14); the same ``seed``
+        gives the same samples anywhere.
 
         ``labels`` (conditional exports only): one int in ``[0, num_classes)`` or one per sample.
         """
         self._require("sample", "it is not a generative model; `zoo list` shows the generators.", ValueError)
-        n, seed = check_count(n, "n"), check_seed(seed)
+        n, seed = check_count(n, "n", self.max_samples), check_seed(seed)
         return self._call("sample", n=np.int32(n), seed=np.int32(seed), **self._labels(labels, n))["x"]
 
     def generate(self, z, labels=None) -> np.ndarray:
@@ -184,6 +236,9 @@ class Pretrained:
 
     def decode(self, z) -> np.ndarray:
         """x̂ = decoder(z) for ``z`` ``[N, latent_dim]`` (the likelihood's mean for VAE/AVB)."""
+        if "decode" not in self.card.signatures and "generate" in self.card.signatures:
+            raise AttributeError(f"{self.card.name!r} ({self.card.family}) has no decoder: it is a generator without an "
+                                 f"encoder. Its generator maps codes to data: use generate(z).")
         self._require_encoder()
         return self._call("decode", z=check_array(z, [None, self.latent_dim], "z"))["x"]
 
@@ -211,6 +266,10 @@ class Pretrained:
             drawn = self.latent(2, seed)
             z0 = drawn[0] if z0 is None else z0
             z1 = drawn[1] if z1 is None else z1
+        # The whole walk is one generate call: its size is checked before the path is allocated.
+        paths = max(len(np.atleast_2d(z0)), len(np.atleast_2d(z1)))
+        check_count(steps, "steps", max(MAX_SAMPLES // paths, 1),
+                    f"a walk draws paths × steps images in one call ({paths} path(s) here): use fewer steps or paths")
         path = L.interpolate(check_array(np.atleast_2d(z0), [None, self.latent_dim], "z0"),
                              check_array(np.atleast_2d(z1), [None, self.latent_dim], "z1"), steps, method)
         paths, steps = path.shape[:2]
@@ -239,10 +298,16 @@ def load(name, trainable: bool = False):
         check_name(name)  # raises the TypeError with its message
     folder, card = locate(name)
     if not trainable:
-        return Pretrained(folder, card)
+        model = Pretrained(folder, card, warn=False)
+        warn_status(card)
+        return model
     verify(folder, card)
+    warn_status(card)
     import keras
 
     import zoo.families  # noqa: F401  (registers the families with Keras)
 
-    return keras.saving.load_model(folder / MODEL_FILE, safe_mode=True)
+    with warnings.catch_warnings():
+        if not card.optimizer_state:  # saved without it on purpose (the card says so): fresh optimizers
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        return keras.saving.load_model(folder / MODEL_FILE, safe_mode=True)

@@ -20,11 +20,15 @@ from pathlib import Path
 from zoo.exports.writing import export, verify
 from zoo.registry import MODEL_FILE, REPO_EXPORTS, ModelCard, check_name
 
-CARRIED = ("description", "papers", "metrics", "recipe", "steps", "wall_time")
+CARRIED = ("description", "papers", "metrics", "recipe", "steps", "wall_time", "optimizer_state")
 
 
-def reexport(name: str, source: str | os.PathLike | None = None, out_dir: str | os.PathLike | None = None) -> Path:
-    """Re-export ``<source>/<name>`` (verified first) into ``<out_dir>/<name>``; returns the new folder."""
+def reexport(name: str, source: str | os.PathLike | None = None, out_dir: str | os.PathLike | None = None,
+             optimizer_state: bool | None = None) -> Path:
+    """Re-export ``<source>/<name>`` (verified first) into ``<out_dir>/<name>``; returns the new folder.
+
+    ``optimizer_state=False`` leaves the optimizers' state out of ``model.keras`` (default: as the
+    source card says)."""
     import keras
 
     import zoo.families  # noqa: F401  (registers the families with Keras)
@@ -37,6 +41,8 @@ def reexport(name: str, source: str | os.PathLike | None = None, out_dir: str | 
     verify(folder, card)
     model = keras.saving.load_model(folder / MODEL_FILE, safe_mode=True)
     fields = {key: getattr(card, key) for key in CARRIED}
+    if optimizer_state is not None:
+        fields["optimizer_state"] = optimizer_state
     out_dir = Path(out_dir) if out_dir is not None else source
     if card.family == "classifier":  # a plain Keras model: the protocols' feature network
         from zoo.classifiers import export_classifier
@@ -52,6 +58,8 @@ def main(argv=None) -> int:
     parser.add_argument("--all", action="store_true", help="every trained export in --source")
     parser.add_argument("--source", default=None, help="folder of the exports to read (default: the repository's exports/)")
     parser.add_argument("--out", default=None, help="folder to write into (default: --source, in place)")
+    parser.add_argument("--no-optimizer-state", action="store_true",
+                        help="leave the optimizers' state out of model.keras (a third of its size with Adam)")
     args = parser.parse_args(argv)
     source = Path(args.source) if args.source else REPO_EXPORTS
     names = list(args.names)
@@ -62,7 +70,7 @@ def main(argv=None) -> int:
         parser.error("name at least one export, or pass --all")
     for name in names:
         before = (source / name / MODEL_FILE).stat().st_size
-        path = reexport(name, source, args.out)
+        path = reexport(name, source, args.out, optimizer_state=False if args.no_optimizer_state else None)
         after = (path / MODEL_FILE).stat().st_size
         runtimes = ModelCard.read(path).runtimes
         print(f"{name}: re-exported to {path} (model.keras {before:,} -> {after:,} bytes; tflite: "

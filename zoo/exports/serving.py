@@ -3,8 +3,7 @@
 ``keras.export.ExportArchive`` (``track`` the networks, one ``add_endpoint`` per signature,
 ``write_out``) is the form that runs under the graph-mode session loader of TF Serving and
 ``saved_model_cli run`` and converts to TFLite with its weights; a hand-made ``tf.Module``
-around a Keras 3 model fails there (tensorflow/serving#2226, keras-team/keras#20095,
-NOTES.md "SavedModel in every runtime").
+around a Keras 3 model fails there (tensorflow/serving#2226, keras-team/keras#20095).
 """
 from __future__ import annotations
 
@@ -24,7 +23,11 @@ RUNTIMES = ("eager", "session", "tfsm_layer", "tflite")
 def write_saved_model(trackables, functions: dict, path: str | os.PathLike) -> list[str]:
     """Write ``functions`` (``{name: (fn, [tf.TensorSpec...])}``) with ``ExportArchive``.
 
-    ``trackables`` are the Keras networks whose variables the functions read.  The default
+    ``trackables`` are what the functions read; Keras networks among them are not tracked:
+    ``add_endpoint`` saves exactly the variables its functions capture, and tracking a network
+    as well wrote each variable twice (as the Keras variable and as the ``tf.Variable`` the
+    functions captured), doubling ``variables/`` (DCGAN at 28×28: 7.0 MB against 3.6 MB, the
+    same outputs in every runtime).  Other resources (lookup tables) are tracked.  The default
     signature (``generate``, else ``sample``) is registered first, under ``serving_default``,
     so TF Serving answers it.  Returns the sorted signature names.
     """
@@ -32,7 +35,8 @@ def write_saved_model(trackables, functions: dict, path: str | os.PathLike) -> l
 
     archive = keras.export.ExportArchive()
     for trackable in trackables:
-        archive.track(trackable)
+        if not isinstance(trackable, keras.layers.Layer):
+            archive.track(trackable)
     default = default_signature(functions)
     for name in [default, *sorted(set(functions) - {default})]:
         fn, input_signature = functions[name]
@@ -80,14 +84,19 @@ def run_session(path, calls: dict[str, dict]) -> dict[str, dict[str, np.ndarray]
     import tensorflow as tf
 
     results = {}
-    with tf.Graph().as_default(), tf.compat.v1.Session() as session:
-        meta = tf.compat.v1.saved_model.loader.load(session, ["serve"], os.fspath(path))
-        for name, inputs in calls.items():
-            signature = meta.signature_def[name]
-            feed = {signature.inputs[k].name: v for k, v in inputs.items()}
-            keys = sorted(signature.outputs)
-            values = session.run([signature.outputs[k].name for k in keys], feed_dict=feed)
-            results[name] = dict(zip(keys, values))
+    logger, level = tf.get_logger(), tf.get_logger().level
+    logger.setLevel("ERROR")  # the v1 loader is deprecated, and used on purpose: it is TF Serving's
+    try:
+        with tf.Graph().as_default(), tf.compat.v1.Session() as session:
+            meta = tf.compat.v1.saved_model.loader.load(session, ["serve"], os.fspath(path))
+            for name, inputs in calls.items():
+                signature = meta.signature_def[name]
+                feed = {signature.inputs[k].name: v for k, v in inputs.items()}
+                keys = sorted(signature.outputs)
+                values = session.run([signature.outputs[k].name for k in keys], feed_dict=feed)
+                results[name] = dict(zip(keys, values))
+    finally:
+        logger.setLevel(level)
     return results
 
 
@@ -100,18 +109,45 @@ def run_tfsm_layer(path, name: str, inputs: dict) -> dict[str, np.ndarray]:
     return {k: np.asarray(v) for k, v in outputs.items()}
 
 
+def tflite_interpreter():
+    """``(Interpreter class, what it is)``: LiteRT's (``ai-edge-litert``), which TF 2.20+ asks for
+    in place of the deprecated ``tf.lite.Interpreter``, else that one where LiteRT has no build."""
+    try:
+        from ai_edge_litert import __version__ as litert_version
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError:
+        import tensorflow as tf
+
+        return tf.lite.Interpreter, f"tf.lite.Interpreter (tensorflow {tf.__version__})"
+    return Interpreter, f"ai_edge_litert.interpreter.Interpreter (ai-edge-litert {litert_version})"
+
+
 def tflite_model(path, name: str) -> bytes:
+    """The TFLite flatbuffer of signature ``name``.  The converter's C++ diagnostics (its
+    "error: failed while converting ... TF Select ops" for the stateless random ops of
+    ``sample``, which TFLite lacks) are kept off the terminal and carried by the exception."""
     import tensorflow as tf
 
-    return tf.lite.TFLiteConverter.from_saved_model(os.fspath(path), signature_keys=[name]).convert()
+    from zoo.quiet import stderr_captured
+
+    with stderr_captured() as captured:
+        try:
+            return tf.lite.TFLiteConverter.from_saved_model(os.fspath(path), signature_keys=[name]).convert()
+        except Exception as e:  # noqa: BLE001  (ConverterError and others: re-raised with the diagnostics)
+            errors = [line for line in captured().splitlines() if line.startswith("error:")]
+            error = e
+    raise RuntimeError(f"TFLite cannot convert {name!r}: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+                       + (f" ({'; '.join(errors[:3])})" if errors else "")) from error
 
 
 def run_tflite(model: bytes, name: str, inputs: dict) -> dict[str, np.ndarray]:
-    import tensorflow as tf
+    from zoo.quiet import stderr_captured
 
-    # The signature runner resizes dynamic (batch) inputs and allocates the tensors itself.
-    runner = tf.lite.Interpreter(model_content=model).get_signature_runner(name)
-    return {k: np.asarray(v) for k, v in runner(**inputs).items()}
+    interpreter, _ = tflite_interpreter()
+    with stderr_captured():  # LiteRT's "INFO: Created TensorFlow Lite XNNPACK delegate for CPU."
+        # The signature runner resizes dynamic (batch) inputs and allocates the tensors itself.
+        runner = interpreter(model_content=model).get_signature_runner(name)
+        return {k: np.asarray(v) for k, v in runner(**inputs).items()}
 
 
 def _close(a: dict, b: dict, tolerance: float) -> bool:

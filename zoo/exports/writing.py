@@ -1,12 +1,13 @@
 """Writing an export: a staging folder, a sha256 manifest of every file, an atomic exchange.
 
-An export is the folder of DESIGN.md::
+An export is the folder of docs/design.md::
 
     <out_dir>/<name>/
       card.json      the ModelCard, with the sha256 of every other file
       saved_model/   generate (= serving_default) or sample, and the family's other signatures
       model.keras    the trainable model
       samples.png    a preview drawn from the SavedModel itself
+      README.md      the model card a person reads, rendered from card.json (not in the manifest)
 
 The folder is assembled under ``.<name>.X.partial`` beside the target and exchanged with the
 old one in one atomic step under a file lock (``zoo.registry.folders``): a crash at any
@@ -20,7 +21,7 @@ import os
 import shutil
 from pathlib import Path
 
-from zoo.exports.card import card_for, versions
+from zoo.exports.card import README_FILE, card_for, render_readme, versions
 from zoo.exports.manifest import manifest, verify
 from zoo.exports.release import pin
 from zoo.registry import CARD_FILE, MODEL_FILE, SAVED_MODEL_DIR, ModelCard, check_name, paths
@@ -72,6 +73,7 @@ def _replace(out_dir: Path, name: str, build) -> Path:
             card = build(staging)
             card.files = manifest(staging)
             (staging / CARD_FILE).write_text(card.to_json())
+            (staging / README_FILE).write_text(render_readme(card))
             open_permissions(staging)
             swap_into_place(staging, final)
         except BaseException:
@@ -131,10 +133,33 @@ def export(model, name: str, *, dataset: str, out_dir: str | os.PathLike | None 
         # the networks the functions read: NETWORKS and, with ema_decay, the averaged copies
         write_saved_model(model.serving_networks(), functions, staging / SAVED_MODEL_DIR)
         card.runtimes = check_runtimes(staging / SAVED_MODEL_DIR, functions, data_kind, getattr(model, "num_classes", None))
-        model.save(staging / MODEL_FILE)
+        save_trainable(model, staging / MODEL_FILE, card.optimizer_state)
         _write_preview(staging, card)
 
     return write_folder(card, fill, out_dir)
+
+
+def save_trainable(model, path: Path, optimizer_state: bool = True) -> None:
+    """``model.keras``, with the optimizers' state or, ``optimizer_state=False``, without it.
+
+    Adam keeps two slots per weight, so its state is twice the model: a 28×28 DCGAN's
+    model.keras is 10.9 MB with it and 3.7 MB without.  Without it the file still loads and
+    trains (``zoo.load(name, trainable=True)``): its optimizers are rebuilt from the compile
+    configuration with fresh moments.  ``model`` itself is left as it was.
+    """
+    import keras
+
+    if optimizer_state:
+        model.save(path)
+        return
+    detached = {key: value for key, value in vars(model).items() if isinstance(value, keras.optimizers.Optimizer)}
+    for key in detached:  # the saver writes every optimizer it finds among the attributes
+        setattr(model, key, None)
+    try:
+        model.save(path)
+    finally:
+        for key, optimizer in detached.items():
+            setattr(model, key, optimizer)
 
 
 def _write_preview(folder: Path, card: ModelCard) -> None:

@@ -1,4 +1,4 @@
-"""The family contract (DESIGN.md), written once so every family reads the same.
+"""The family contract, written once so every family reads the same.
 
 A family subclasses :class:`GenerativeModel` (or, when it plays against a discriminator,
 :class:`zoo.families._adversarial.AdversarialModel`), names its networks (``NETWORKS``), its
@@ -10,9 +10,9 @@ needs the same way lives here:
 
 - optimizers passed to ``compile`` are built on their variables at once: under
   ``tf.distribute`` a two-optimizer ``train_step`` otherwise fails inside the first step
-  (NOTES.md);
+  (a placeholder error, measured here);
 - ``apply_update`` scales every loss by ``1 / num_replicas_in_sync`` before differentiation,
-  because gradients are *summed* across replicas (NOTES.md): 2-replica training then equals
+  because gradients are *summed* across replicas (measured here): 2-replica training then equals
   1-device training on the same global batch;
 - ``ema_decay=``: an exponential moving average of the generator's weights, updated right
   after each generator update inside ``train_step``, served by ``generate`` / ``sample`` /
@@ -209,7 +209,7 @@ class GenerativeModel(keras.Model):
 
     # ---------------------------------------------------------- training noise
     # Every random draw of a train_step goes through these two helpers, so that training is
-    # the same on 1 device and on N replicas (NOTES.md: plain ``tf.random`` draws differ per
+    # the same on 1 device and on N replicas (plain ``tf.random`` draws differ per
     # replica).  Each replica draws the noise of the *global* batch with a stateless op seeded
     # by ``seed_generator.next()`` and keeps its own slice, in the order in which
     # ``tf.distribute`` splits the global batch: 2 replicas x b rows == 1 device x 2b rows.
@@ -280,7 +280,7 @@ class GenerativeModel(keras.Model):
     def apply_update(self, tape, loss, optimizer_key):
         """One player's update: descend the per-replica mean ``loss`` recorded on ``tape``.
 
-        Gradients are summed across replicas (NOTES.md), so the loss is scaled by
+        Gradients are summed across replicas, so the loss is scaled by
         ``1 / num_replicas_in_sync`` here (as ``output_gradients``: the same numbers as
         differentiating ``loss / n``); families pass the plain mean.  Then the update of the
         networks the player moves is applied, and their moving averages follow.

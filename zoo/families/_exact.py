@@ -1,6 +1,6 @@
 """Machinery of the exact-likelihood families (PixelCNN, RealNVP, MAF), written once.
 
-Discrete pixels (PROTOCOLS.md §5).  Digits take ``levels = 17`` grey levels, mapped to
+Discrete pixels (the exact-likelihood protocol, docs/protocols.md).  Digits take ``levels = 17`` grey levels, mapped to
 [-1, 1] by ``v / 8 - 1``: the levels are ``w = 2 / (levels - 1)`` apart.  Each level owns the
 bin ``[x - w/2, x + w/2)`` centred on it, so a probability ``P`` over the levels and a density
 ``p`` on the continuous [-1, 1] scale are related by ``log p = log P - D log w`` (D pixels;

@@ -266,7 +266,7 @@ class PixelCNN(LikelihoodModel):
 
     def log_prob(self, x):
         """``log p(x) = log P(x) - D log w``: the density on the continuous [-1, 1] scale, uniform
-        within each level's bin (PROTOCOLS.md §5; ``+ 64 log 8`` for digits)."""
+        within each level's bin (the exact-likelihood protocol; ``+ 64 log 8`` for digits)."""
         return self.log_prob_discrete(x) - log_bin_volume(self.levels, self.dims)
 
     # -------------------------------------------------------------- training

@@ -1,4 +1,4 @@
-"""The digits protocol of PROTOCOLS.md §3: how good are generated 8×8 digits?
+"""The digits protocol (docs/protocols.md): how good are generated 8×8 digits?
 
     from zoo.metrics import evaluate_digits, digits_baselines
     x, _ = model.sample(10_000, seed)            # NHWC [-1, 1]
@@ -38,7 +38,7 @@ PARZEN_SAMPLES = 10_000  # KDE centres
 CONFIDENCE = 0.9
 EVAL_SEED = 12345  # sampling seed of recipes and `zoo eval` (plus the run's seed)
 METRICS = ("fid", "kid", "class_coverage", "class_kl", "parzen_ll", "memorisation_ratio")
-PROTOCOL = ("PROTOCOLS.md §3: FID/KID of 1,000 samples vs the 360-image test split on the "
+PROTOCOL = ("the digits protocol: FID/KID of 1,000 samples vs the 360-image test split on the "
             "digits-classifier features; class coverage (confidence > 0.9) and class KL of those "
             "1,000; Parzen LL of the test split under a KDE of 10,000 samples (σ chosen on a "
             "held-out fifth of the train split); memorisation ratio of the 1,000")
@@ -129,7 +129,7 @@ def _measure(feature_set, parzen_centres, memorisation_set) -> dict:
 
 
 def evaluate_digits(samples, num_samples: int = PARZEN_SAMPLES, seed: int = EVAL_SEED) -> dict:
-    """Measure generated digits by the protocol of PROTOCOLS.md §3.
+    """Measure generated digits by the protocol of the digits protocol.
 
     Args:
       samples: generated images ``[N, 8, 8, 1]`` in [-1, 1] with N >= 1,000 (a tensor, an
@@ -177,7 +177,7 @@ def _baselines(seed: int) -> dict:
 
 
 def digits_baselines(seed: int = 0) -> dict:
-    """The two reference rows of PROTOCOLS.md §3, measured like a model.
+    """The two reference rows of the digits protocol, measured like a model.
 
     - ``"test split"``: real digits in place of samples — FID/KID/class measures of the
       train split against the test split (the floor no model can be expected to beat), the

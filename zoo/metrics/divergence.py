@@ -1,4 +1,4 @@
-"""Divergence and density-ratio estimation from samples (PROTOCOLS.md §2).
+"""Divergence and density-ratio estimation from samples (the divergence-estimation protocol).
 
 - :func:`estimate_divergence` trains the f-GAN critic with the generator frozen, i.e. it
   maximises the variational lower bound ``E_P[g_f(V)] − E_Q[f*(g_f(V))]`` of
@@ -106,7 +106,7 @@ def _lipschitz_estimate(critic, p, q, seed, n=20000):
 
 def estimate_divergence(p_samples, q_samples, divergence, steps=400, batch_size=4096, width=64, depth=2,
                         learning_rate=3e-3, gp_weight=10.0, seed=0, return_critic=False):
-    """Estimate ``D(P‖Q)`` from samples by training a critic (PROTOCOLS.md §2).
+    """Estimate ``D(P‖Q)`` from samples by training a critic (the divergence-estimation protocol).
 
     For an f-divergence the critic ``V`` maximises ``E_P[g_f(V)] − E_Q[f*(g_f(V))]``
     (f-GAN eq. 6), and the estimate is that bound on all the samples.  For ``"w1"`` it

@@ -3,7 +3,7 @@ coverage, nearest-neighbour distances.
 
 They take arrays (features, flattened images, class probabilities) and know nothing of the
 model or the dataset, so they serve any protocol; ``zoo.metrics.digits`` composes them into
-the digits protocol of PROTOCOLS.md §3.
+the digits protocol (docs/protocols.md).
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def fid(features_a, features_b) -> float:
 
     The Gaussians are fitted by sample mean and (unbiased) covariance; see
     :func:`frechet_distance`.  The zoo uses its digits classifier's penultimate features in
-    place of Inception's (PROTOCOLS.md §3).
+    place of Inception's (the digits protocol).
     """
     a, b = _matrix(features_a, "features_a"), _matrix(features_b, "features_b")
     if a.shape[1] != b.shape[1]:

@@ -1,4 +1,4 @@
-"""Exact likelihoods of the explicit-density families (PROTOCOLS.md §5).  Pure functions of a
+"""Exact likelihoods of the explicit-density families (the exact-likelihood protocol).  Pure functions of a
 ``log_prob`` callable (the in-memory model's, or an export's signature): no file I/O.
 
 Scale.  Digits take 17 grey levels on [-1, 1], ``w = 1/8`` apart.  Every number here is a
@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-DIGIT_LEVELS = 17  # v / 8 - 1, v = 0..16 (PROTOCOLS.md §3)
+DIGIT_LEVELS = 17  # v / 8 - 1, v = 0..16 (the digits protocol)
 TEST_POINTS_SEED = 12345  # 2-D test points: a stream no recipe trains on (recipes use seeds 0..4)
 
 
@@ -86,7 +86,7 @@ def likelihood_summary(log_p, dims: int, levels: int = DIGIT_LEVELS) -> dict:
 
 
 def digits_log_likelihood(log_prob, dequantize: bool, samples: int = 16, seed: int = 0) -> dict:
-    """Test-split log-likelihood of a digits model (PROTOCOLS.md §5): nats per image on the
+    """Test-split log-likelihood of a digits model (the exact-likelihood protocol): nats per image on the
     [-1, 1] scale and bits per dimension.
 
     Args:
@@ -122,7 +122,7 @@ def grid(bounds, resolution: int):
 
 def density_integral(log_prob, bounds, resolution: int = 1000, batch_size: int = 65536) -> float:
     """``∫ p`` over the square ``bounds²`` by the midpoint rule on an ``R × R`` grid: 1 for a
-    normalised density whose mass lies inside the square (PROTOCOLS.md §5: within 1 %)."""
+    normalised density whose mass lies inside the square (the exact-likelihood protocol: within 1 %)."""
     points, area = grid(bounds, resolution)
     return float(np.sum(np.exp(evaluate_log_prob(log_prob, points, batch_size))) * area)
 

@@ -1,4 +1,4 @@
-"""Mode coverage on the 2-D mixtures (PROTOCOLS.md §1; VEEGAN, Srivastava et al. 2017, §5.1)."""
+"""Mode coverage on the 2-D mixtures (the mixtures protocol; VEEGAN, Srivastava et al. 2017, §5.1)."""
 from __future__ import annotations
 
 import math

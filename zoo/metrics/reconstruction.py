@@ -1,4 +1,4 @@
-"""Reconstruction error on held-out data (PROTOCOLS.md §3), for encoders and by generator inversion.
+"""Reconstruction error on held-out data (the digits protocol), for encoders and by generator inversion.
 
 - Families with an encoder: ``x̂ = decode(encode(x))``.
 - Families without one: ``x̂ = G(ẑ)`` with ``ẑ = argmin_z ‖G(z) - x‖²`` found by gradient

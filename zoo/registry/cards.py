@@ -114,19 +114,26 @@ class ModelCard:
     steps: int = 0
     wall_time: float | None = None  # seconds of training, where the recipe driver measured it
     weights: str | None = None  # "raw" or "ema": which generator weights the SavedModel serves
+    optimizer_state: bool = True  # whether model.keras holds the optimizers' state (False: fresh optimizers on load)
     runtimes: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     parameters: int = 0
     versions: dict[str, str] = dataclasses.field(default_factory=dict)
     files: dict[str, str] = dataclasses.field(default_factory=dict)
     url: str | None = None
     sha256: str | None = None  # of the archive at ``url``
+    # None, or "below protocol: <the measured numbers and the bar>" for an export shipped although it
+    # misses its data's minimal bar; optional, and left out of card.json when None (older cards stay as they are).
+    status: str | None = None
 
     @property
     def trained(self) -> bool:
         return bool(self.files)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        if data["status"] is None:
+            del data["status"]
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"
@@ -150,6 +157,8 @@ class ModelCard:
             if not isinstance(getattr(card, key), kind):
                 raise ValueError(f"card field {key!r} must be a {kind.__name__}. "
                                  f"Received: {key}={getattr(card, key)!r}")
+        if card.status is not None and not isinstance(card.status, str):
+            raise ValueError(f"card field 'status' must be a string or null. Received: status={card.status!r}")
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in card.files.items()):
             raise ValueError("card field 'files' must map relative paths to sha256 strings.")
         return card
