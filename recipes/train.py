@@ -24,6 +24,7 @@ finished seeds are not retrained, an interrupted seed restarts from its last epo
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -117,6 +118,60 @@ def epoch_plan(steps: int, steps_per_epoch: int | None = None) -> tuple[int, int
     return steps // steps_per_epoch, steps_per_epoch
 
 
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """How a run lays out its steps: every number ``fit`` is given, worked out in one place.
+
+    ``steps`` = ``epochs`` × ``steps_per_epoch``; each step trains on the global
+    ``batch_size``, ``replica_batch_size`` rows on each replica; ``steps_per_execution``
+    steps run per call of the compiled train function."""
+
+    steps: int
+    epochs: int
+    steps_per_epoch: int
+    batch_size: int
+    replica_batch_size: int
+    steps_per_execution: int
+
+
+def plan_run(steps: int, batch_size: int, strategy, steps_per_epoch: int | None = None,
+             steps_per_execution: int | None = None) -> Plan:
+    """The :class:`Plan` of ``steps`` steps of ``batch_size`` under ``strategy``.
+
+    Epochs: :func:`epoch_plan`.  Replicas: the global batch must split evenly
+    (:func:`zoo.distribute.replica_batch_size`).  Steps per call: ``steps_per_execution`` if
+    given (``1``: the step-by-step loop, e.g. to see each step's losses in the progress bar),
+    else :func:`default_steps_per_execution`.  The steps, batches and noise are those of one
+    step per call whatever the plan: the trajectory does not depend on it.
+    """
+    from zoo.distribute import replica_batch_size
+
+    epochs, steps_per_epoch = epoch_plan(steps, steps_per_epoch)
+    return Plan(steps=steps, epochs=epochs, steps_per_epoch=steps_per_epoch, batch_size=batch_size,
+                replica_batch_size=replica_batch_size(batch_size, strategy),
+                steps_per_execution=steps_per_execution or default_steps_per_execution(strategy, steps_per_epoch))
+
+
+def default_steps_per_execution(strategy, steps_per_epoch: int) -> int:
+    """Train steps per call of the compiled train function under ``strategy``.
+
+    On one device a whole epoch (the recipes' fast path): Keras runs the steps in a
+    ``tf.while_loop``, so no Python runs between them, and every callback works at epoch
+    granularity.  Small models, where per-step overhead sets the speed, gain most
+    (``benchmarks/train_throughput.py``).  Under ``MirroredStrategy`` and
+    ``MultiWorkerMirroredStrategy`` (and, untested, ``TPUStrategy``) one step per call: there
+    Keras 3.15's multi-step loop around a two-optimizer ``train_step`` fails inside the first
+    call with ``INVALID_ARGUMENT: You must feed a value for placeholder tensor
+    '.../while/cond/Placeholder_3'`` (seen on 2 logical CPUs and on two workers), the failure
+    of unbuilt optimizers, back inside the loop's ``tf.cond``.
+    """
+    import tensorflow as tf
+
+    one_device = isinstance(strategy, tf.distribute.OneDeviceStrategy) or (
+        not tf.distribute.has_strategy() and strategy is tf.distribute.get_strategy())
+    return steps_per_epoch if one_device else 1
+
+
 def resolve_run_dir(name: str, run_dir: str | None, resume: bool) -> Path:
     """The run folder: given, the latest of ``runs/<name>/`` (``--resume``), or a new one."""
     if run_dir is not None:
@@ -136,7 +191,7 @@ def resolve_run_dir(name: str, run_dir: str | None, resume: bool) -> Path:
 def check_run_settings(run_dir: Path, args):
     """Record what the run trains (``run.json``); a resume must train the same thing, or its
     backups (counted in epochs) would continue a different schedule."""
-    epochs, steps_per_epoch = epoch_plan(args.steps, args.steps_per_epoch)
+    _, steps_per_epoch = epoch_plan(args.steps, args.steps_per_epoch)
     settings = {"name": args.name, "steps": args.steps, "steps_per_epoch": steps_per_epoch,
                 "batch_size": args.batch_size}
     path = run_dir / "run.json"
@@ -177,38 +232,34 @@ def train_one(recipe, seed, steps, batch_size, verbose, *, strategy=None, run_di
     logs to TensorBoard and draws a sample grid per epoch (the chief only).  ``callbacks``
     are added to those.
 
-    The fast path: on one device a whole epoch is one call of the compiled train
-    function (``steps_per_execution`` = steps per epoch, Keras runs the steps in a
-    ``tf.while_loop``), so no Python runs between steps and every callback works at epoch
-    granularity; under a distribution strategy one step per call
-    (:func:`zoo.distribute.steps_per_execution` says why).  The steps, batches and noise are
-    those of one step per call: the trajectory is unchanged.
-    Small models, where per-step overhead sets the speed, gain most (``benchmarks/train_throughput.py``).
-    ``steps_per_execution`` overrides it (``1``: the step-by-step loop, e.g. to see each
-    step's losses in the progress bar).
+    Epochs, replica batches and steps per compiled call come from :func:`plan_run`: a whole
+    epoch per call on one device, one step per call under a distribution strategy;
+    ``steps_per_execution`` overrides it.
     """
     import keras
     import tensorflow as tf
 
     from zoo.callbacks import BackupAndRestore, NonFiniteGuard, SampleGrid, read_backup
-    from zoo.distribute import prepare_dataset, steps_per_execution as default_steps_per_execution
+    from zoo.distribute import prepare_dataset
 
     strategy = strategy or tf.distribute.get_strategy()
-    epochs, steps_per_epoch = epoch_plan(steps, steps_per_epoch)
+    plan = plan_run(steps, batch_size, strategy, steps_per_epoch, steps_per_execution)
     with strategy.scope():
         model = recipe.build(seed)
     family = getattr(model, "FAMILY", type(model).__name__.lower())
     dataset = recipe.data(batch_size, seed)
     callbacks = [NonFiniteGuard(f"{family} ({recipe.name}, seed {seed})"), *callbacks]
+    initial_epoch = 0
     if run_dir is not None:
         run_dir = Path(run_dir)
         backup = read_backup(run_dir / "backup")
         if backup is not None:
             # The model's state comes back through BackupAndRestore; the data stream is
             # advanced past the batches already trained on, so the run continues exactly.
-            print(f"[{recipe.name}] seed {seed}: resuming after epoch {backup['epoch']}/{epochs} "
+            print(f"[{recipe.name}] seed {seed}: resuming after epoch {backup['epoch']}/{plan.epochs} "
                   f"from {run_dir / 'backup'}", flush=True)
-            dataset = dataset.skip(backup["epoch"] * steps_per_epoch)
+            initial_epoch = backup["epoch"]
+            dataset = dataset.skip(initial_epoch * plan.steps_per_epoch)
         callbacks.append(BackupAndRestore(run_dir / "backup"))
         if chief:
             callbacks += [
@@ -217,9 +268,10 @@ def train_one(recipe, seed, steps, batch_size, verbose, *, strategy=None, run_di
                            log_dir=run_dir / "logs", title=f"{recipe.name} seed {seed}"),
             ]
     # Read by Keras when fit makes the train function (the model is fresh: none is cached).
-    model.steps_per_execution = steps_per_execution or default_steps_per_execution(strategy, steps_per_epoch)
-    model.fit(prepare_dataset(dataset, strategy), steps_per_epoch=steps_per_epoch, epochs=epochs,
-              verbose=verbose, callbacks=callbacks, shuffle=False)  # the pipeline shuffles
+    model.steps_per_execution = plan.steps_per_execution
+    model.fit(prepare_dataset(dataset, strategy), steps_per_epoch=plan.steps_per_epoch, epochs=plan.epochs,
+              initial_epoch=initial_epoch, verbose=verbose, callbacks=callbacks,
+              shuffle=False)  # the pipeline shuffles
     metrics = recipe.evaluate(model, seed) if recipe.evaluate and chief else {}
     return model, metrics
 
@@ -295,10 +347,7 @@ def main(argv=None):
         raise SystemExit(f"error: --seeds must be at least 1. Received: --seeds {seeds}")
     args.steps = args.steps or recipe.steps
     args.batch_size = args.batch_size or recipe.batch_size
-    epoch_plan(args.steps, args.steps_per_epoch)  # fail before training
-    from zoo.distribute import replica_batch_size
-
-    replica_batch_size(args.batch_size, strategy)
+    plan_run(args.steps, args.batch_size, strategy, args.steps_per_epoch)  # fail before training
     if args.verbose is None:
         args.verbose = "auto" if sys.stdout.isatty() else 2
     chief = is_chief()

@@ -1,21 +1,76 @@
-"""Tiny, fast instances of every family, for tests parametrised over the families.
+"""Tiny, fast instances of every family, for the tests parametrised over the families.
 
-Add one ``@case`` per family (or per family variant): it returns a compiled model on tiny
-networks and one batch of training data (a NumPy array, or a tuple (x, labels) for
-conditional families). Tests import ``CASES`` and so cover a new family by its being added.
+The families list themselves (``zoo.families.families()``), and :data:`CASES` covers each:
+
+- a family with a ``@case(name, family)`` below is tested on that case (tiny networks, one
+  batch): write one when the family's recipe rows are too large for a fast test, or to
+  cover an option (EMA, packing, a variant);
+- a family without one is tested on its smallest recipe row that trains offline
+  (:func:`recipe_case`): adding a family file and a recipe row is enough;
+- a family with neither fails ``tests/test_contract.py::test_every_family_has_a_case``.
+
+A case returns a compiled model and one batch of training data (a NumPy array, or a tuple
+``(x, labels)`` for conditional families).
 """
 import keras
 import numpy as np
 
 CASES = {}
+FAMILY_OF = {}  # case name -> the class name in zoo.families it instantiates
+RECIPE_CASE_BATCH = 16
+# Datasets a recipe case can train on here: the bundled digits and the synthetic mixtures.
+OFFLINE_DATASETS = ("ring8", "grid25", "digits")
 
 
-def case(name):
+def case(name, family):
     def register(fn):
         CASES[name] = fn
+        FAMILY_OF[name] = family
         return fn
 
     return register
+
+
+def recipe_rows(family):
+    """The recipe rows of ``family`` (a class name) that train offline, smallest first (2-D
+    mixtures before digits, then by name)."""
+    from recipes import RECIPES
+
+    rows = [r for r in RECIPES.values() if r.family == family and r.dataset in OFFLINE_DATASETS]
+    return sorted(rows, key=lambda r: (OFFLINE_DATASETS.index(r.dataset), r.name))
+
+
+def recipe_case(recipe_name):
+    """A case built from a recipe row: its networks and optimizers, a batch of its data."""
+    from recipes import RECIPES
+
+    recipe = RECIPES[recipe_name]
+
+    def build(seed=0):
+        model = recipe.build(seed)
+        batch = next(iter(recipe.data(RECIPE_CASE_BATCH, seed)))
+        return model, (tuple(np.asarray(b) for b in batch) if isinstance(batch, tuple) else np.asarray(batch))
+
+    return build
+
+
+def recipe_cases(families, covered):
+    """``{recipe name: (family, case)}``: for each family in ``families`` (class names) not in
+    ``covered``, a case from its smallest offline recipe row (none if it has no such row)."""
+    cases = {}
+    for family in sorted(set(families) - set(covered)):
+        rows = recipe_rows(family)
+        if rows:
+            cases[rows[0].name] = (family, recipe_case(rows[0].name))
+    return cases
+
+
+def _add_recipe_cases():
+    """One case for each family without a hand-written one: its smallest offline recipe row."""
+    import zoo.families
+
+    for name, (family, build) in recipe_cases(zoo.families.families(), FAMILY_OF.values()).items():
+        CASES[name], FAMILY_OF[name] = build, family
 
 
 def points_batch(n=16, seed=0):
@@ -24,7 +79,7 @@ def points_batch(n=16, seed=0):
     return mixture_samples("ring8", n, seed)
 
 
-@case("gan")
+@case("gan", "GAN")
 def gan_case(seed=0, loss="non_saturating"):
     from zoo.families import GAN
     from zoo.networks import mlp
@@ -47,7 +102,7 @@ def digits_batch(n=16, seed=0, labels=False):
 
 # Synchronized batch norm in the tiny image cases: per-replica statistics would make
 # 2-replica training differ from 1-device training by design, not by a bug.
-@case("dcgan")
+@case("dcgan", "DCGAN")
 def dcgan_case(seed=0, packing=1, **kwargs):
     from zoo.families import DCGAN
     from zoo.networks import dcgan_discriminator, dcgan_generator
@@ -60,7 +115,7 @@ def dcgan_case(seed=0, packing=1, **kwargs):
     return model, digits_batch(seed=seed)
 
 
-@case("cgan")
+@case("cgan", "ConditionalGAN")
 def cgan_case(seed=0):
     from zoo.families import ConditionalGAN
     from zoo.networks import dcgan_discriminator, dcgan_generator
@@ -74,7 +129,7 @@ def cgan_case(seed=0):
     return model, digits_batch(seed=seed, labels=True)
 
 
-@case("lapgan")
+@case("lapgan", "LAPGAN")
 def lapgan_case(seed=0, packing=1, **kwargs):
     from zoo.families import LAPGAN
     from zoo.networks import dcgan_discriminator, laplacian_generator, mlp_discriminator, mlp_generator
@@ -105,32 +160,32 @@ def _critic_case(family, seed, critic_dim=1, optimizer=None, packing=1, **kwargs
     return model, points_batch(seed=seed)
 
 
-@case("wgan")
+@case("wgan", "WGAN")
 def wgan_case(seed=0):
     return _critic_case("WGAN", seed, n_critic=2, clip_value=0.1)
 
 
-@case("wgan-gp")
+@case("wgan-gp", "WGANGP")
 def wgan_gp_case(seed=0):
     return _critic_case("WGANGP", seed, n_critic=2)
 
 
-@case("cramer")
+@case("cramer", "CramerGAN")
 def cramer_case(seed=0):
     return _critic_case("CramerGAN", seed, critic_dim=3, n_critic=2)
 
 
-@case("unrolled")
+@case("unrolled", "UnrolledGAN")
 def unrolled_case(seed=0):
     return _critic_case("UnrolledGAN", seed, optimizer=lambda: keras.optimizers.Adam(1e-2), unroll_steps=2)
 
 
-@case("gan-tricks")
+@case("gan-tricks", "GAN")
 def gan_tricks_case(seed=0):
     return _critic_case("GAN", seed, instance_noise=0.1, noise_anneal_steps=10, historical_averaging=0.1)
 
 
-@case("gan-feature-matching")
+@case("gan-feature-matching", "GAN")
 def gan_feature_matching_case(seed=0):
     return _critic_case("GAN", seed, feature_matching=True)
 
@@ -145,7 +200,7 @@ def _autoencoder_nets(seed, encoder_outputs=2, noise_dim=0, likelihood_params=1)
     return encoder, decoder
 
 
-@case("vae")
+@case("vae", "VAE")
 def vae_case(seed=0, **kwargs):
     from zoo.families import VAE
 
@@ -155,7 +210,7 @@ def vae_case(seed=0, **kwargs):
     return model, points_batch(seed=seed)
 
 
-@case("vae-gumbel")
+@case("vae-gumbel", "VAE")
 def vae_gumbel_case(seed=0):
     from zoo.families import VAE
     from zoo.networks import mlp_decoder, mlp_encoder
@@ -168,7 +223,7 @@ def vae_gumbel_case(seed=0):
     return model, points_batch(seed=seed)
 
 
-@case("avb")
+@case("avb", "AVB")
 def avb_case(seed=0):
     from zoo.families import AVB
     from zoo.networks import pair_discriminator
@@ -180,7 +235,7 @@ def avb_case(seed=0):
     return model, points_batch(seed=seed)
 
 
-@case("aae")
+@case("aae", "AAE")
 def aae_case(seed=0, packing=1, **kwargs):
     from zoo.families import AAE
     from zoo.networks import mlp
@@ -193,7 +248,7 @@ def aae_case(seed=0, packing=1, **kwargs):
     return model, points_batch(seed=seed)
 
 
-@case("wae-mmd")
+@case("wae-mmd", "WAEMMD")
 def wae_mmd_case(seed=0):
     from zoo.families import WAEMMD
 
@@ -203,7 +258,7 @@ def wae_mmd_case(seed=0):
     return model, points_batch(seed=seed)
 
 
-@case("wae-gan")
+@case("wae-gan", "WAEGAN")
 def wae_gan_case(seed=0, packing=1):
     from zoo.families import WAEGAN
     from zoo.networks import mlp
@@ -215,7 +270,7 @@ def wae_gan_case(seed=0, packing=1):
     return model, points_batch(seed=seed)
 
 
-@case("ali")
+@case("ali", "ALI")
 def ali_case(seed=0, stochastic_encoder=True, packing=1, **kwargs):
     from zoo.families import ALI
     from zoo.networks import pair_discriminator
@@ -227,22 +282,22 @@ def ali_case(seed=0, stochastic_encoder=True, packing=1, **kwargs):
     return model, points_batch(seed=seed)
 
 
-@case("bigan")
+@case("bigan", "ALI")
 def bigan_case(seed=0):
     return ali_case(seed, stochastic_encoder=False)
 
 
-@case("fgan-kl")
+@case("fgan-kl", "FGAN")
 def fgan_kl_case(seed=0, divergence="kl"):
     return _critic_case("FGAN", seed, divergence=divergence)
 
 
-@case("fgan-pearson")
+@case("fgan-pearson", "FGAN")
 def fgan_pearson_case(seed=0):
     return fgan_kl_case(seed, divergence="pearson")
 
 
-@case("ratio")
+@case("ratio", "RatioMatchingGAN")
 def ratio_case(seed=0):
     return _critic_case("RatioMatchingGAN", seed)
 
@@ -251,64 +306,64 @@ def ratio_case(seed=0):
 # ``ema_decay`` on a family with each kind of generator (an MLP, batch-normalised convolutions,
 # pyramid levels, a likelihood decoder) and ``packing`` on each kind of discriminator input
 # (points, images, pyramid levels, codes, (x, z) pairs).
-@case("gan-ema-packed")
+@case("gan-ema-packed", "GAN")
 def gan_ema_packed_case(seed=0):
     return _critic_case("GAN", seed, packing=2, ema_decay=0.9, ema_start=1)
 
 
-@case("dcgan-ema-packed")
+@case("dcgan-ema-packed", "DCGAN")
 def dcgan_ema_packed_case(seed=0):
     return dcgan_case(seed, packing=2, ema_decay=0.5)
 
 
-@case("wgan-gp-packed")
+@case("wgan-gp-packed", "WGANGP")
 def wgan_gp_packed_case(seed=0):
     return _critic_case("WGANGP", seed, packing=2, n_critic=2)
 
 
-@case("cramer-ema-packed")
+@case("cramer-ema-packed", "CramerGAN")
 def cramer_ema_packed_case(seed=0):
     return _critic_case("CramerGAN", seed, critic_dim=3, packing=4, n_critic=2, ema_decay=0.9)
 
 
-@case("fgan-pearson-packed")
+@case("fgan-pearson-packed", "FGAN")
 def fgan_pearson_packed_case(seed=0):
     return _critic_case("FGAN", seed, packing=2, divergence="pearson", instance_noise=0.1)
 
 
-@case("unrolled-packed")
+@case("unrolled-packed", "UnrolledGAN")
 def unrolled_packed_case(seed=0):
     return _critic_case("UnrolledGAN", seed, optimizer=lambda: keras.optimizers.Adam(1e-2), unroll_steps=2,
                         packing=2)
 
 
-@case("lapgan-ema-packed")
+@case("lapgan-ema-packed", "LAPGAN")
 def lapgan_ema_packed_case(seed=0):
     return lapgan_case(seed, packing=2, ema_decay=0.9)
 
 
-@case("vae-ema")
+@case("vae-ema", "VAE")
 def vae_ema_case(seed=0):
     return vae_case(seed, ema_decay=0.9)
 
 
-@case("aae-ema-packed")
+@case("aae-ema-packed", "AAE")
 def aae_ema_packed_case(seed=0):
     return aae_case(seed, packing=2, ema_decay=0.9)
 
 
-@case("wae-gan-packed")
+@case("wae-gan-packed", "WAEGAN")
 def wae_gan_packed_case(seed=0):
     return wae_gan_case(seed, packing=2)
 
 
-@case("ali-ema-packed")
+@case("ali-ema-packed", "ALI")
 def ali_ema_packed_case(seed=0):
     return ali_case(seed, packing=2, ema_decay=0.9)
 
 
 # --------------------------------------------------- exact likelihood (PixelCNN, flows)
-@case("pixelcnn")
+@case("pixelcnn", "PixelCNN")
 def pixelcnn_case(seed=0):
     from zoo.families import PixelCNN
     from zoo.families.pixelcnn import pixelcnn_network
@@ -320,7 +375,7 @@ def pixelcnn_case(seed=0):
     return model, digits_batch(seed=seed)
 
 
-@case("realnvp")
+@case("realnvp", "RealNVP")
 def realnvp_case(seed=0):
     # On digits: the dequantisation noise is drawn in train_step (replica-consistently).
     from zoo.families import RealNVP
@@ -333,7 +388,7 @@ def realnvp_case(seed=0):
     return model, digits_batch(seed=seed)
 
 
-@case("maf")
+@case("maf", "MAF")
 def maf_case(seed=0):
     from zoo.families import MAF
     from zoo.families.maf import MADE
@@ -352,3 +407,6 @@ def randomise(model, scale=0.3, seed=0):
     rng = np.random.default_rng(seed)
     model.set_weights([scale * rng.standard_normal(w.shape).astype("float32") for w in model.get_weights()])
     return model
+
+
+_add_recipe_cases()

@@ -96,14 +96,11 @@ def test_adaptive_contrast_penalises_a_collapsed_encoder():
     np.testing.assert_allclose(float(logs["kl"]), expected, rtol=1e-4)
 
 
-def test_adaptive_contrast_round_trips(tmp_path):
-    model, x = _contrast_model(draws=3)
-    model.fit(x, batch_size=8, epochs=1, verbose=0)
-    model.save(tmp_path / "m.keras")
-    restored = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
+def test_adaptive_contrast_round_trips_through_the_config():
+    # model.keras (weights, optimizers, resuming) is the contract's (tests/test_contract.py).
+    model, _ = _contrast_model(draws=3)
+    restored = AVB.from_config(model.get_config())
     assert restored.adaptive_contrast and restored.contrast_draws == 3
-    z = np.random.default_rng(0).standard_normal((3, 2)).astype("float32")
-    np.testing.assert_allclose(restored.decode(z).numpy(), model.decode(z).numpy(), atol=1e-6)
 
 
 def test_errors():

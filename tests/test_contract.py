@@ -1,5 +1,6 @@
-"""The family contract (zoo/families/_base.py), checked over every case of tests/family_cases.py: a new
-family (or option) is tested by adding its case.
+"""The family contract, checked over every family ``zoo.families`` exports: each has a case
+in tests/family_cases.py (a hand-written one, or its smallest recipe row), and a family
+without either fails ``test_every_family_has_a_case``.
 
 For each case: one training step moves every player's weights; ``model.keras`` round-trips
 (outputs, weights, optimizer state) and resumes as if never interrupted; the export reloads
@@ -16,7 +17,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from family_cases import CASES
+from family_cases import CASES, FAMILY_OF
+from without_zoo import Call, call_without_zoo
 
 from zoo import tricks
 from zoo.families import GAN
@@ -47,14 +49,69 @@ def generated(model):
     return model.generate(codes(model)).numpy()
 
 
+def options(model):
+    """The family's configuration without its serialized networks."""
+    def is_network(value):
+        return isinstance(value, dict) and "class_name" in value or (
+            isinstance(value, list) and value and all(isinstance(v, dict) and "class_name" in v for v in value))
+
+    return {key: value for key, value in model.get_config().items() if not is_network(value)}
+
+
 def weights_of(model):
     return {v.path: v.numpy() for v in model.weights}
+
+
+# ------------------------------------------------------------------------ families
+def test_every_family_has_a_case():
+    import zoo.families
+
+    missing = sorted(set(zoo.families.families()) - set(FAMILY_OF.values()))
+    assert not missing, (f"no test case for {missing}: add a recipe row on ring8, grid25 or digits "
+                         "(recipes/<family>.py), or a @case in tests/family_cases.py")
+
+
+def test_families_list_themselves():
+    import zoo.families
+
+    assert {"GAN", "WGANGP", "VAE", "AVB", "ALI", "PixelCNN", "MAF"} <= set(zoo.families.families())
+    assert "GenerativeModel" in zoo.families.__all__ and "GenerativeModel" not in zoo.families.families()
+    for name, cls in zoo.families.families().items():
+        assert cls.__name__ == name and cls.PAPERS and all("arXiv:" in p for p in cls.PAPERS), name
+
+
+def test_a_new_family_is_tested_by_its_file_and_recipe_row(monkeypatch):
+    """What adding a family file and a recipe row does: zoo.families lists the class, and the
+    contract cases then include the row (here a family defined in the test, and a row)."""
+    import zoo.families
+    from family_cases import recipe_cases
+    from recipes import RECIPES
+    from recipes.base import Recipe, adam, net, players
+
+    class ToyGAN(GAN):
+        FAMILY = "toy-gan"
+
+    monkeypatch.setattr(zoo.families, "ToyGAN", ToyGAN, raising=False)
+    families = {**zoo.families.families(), "ToyGAN": ToyGAN, "NoRowGAN": ToyGAN}
+    row = Recipe(name="toy-gan-ring8", family="ToyGAN", dataset="ring8", steps=10, batch_size=16,
+                 networks={"generator": net("mlp", 2, 2, hidden=(8,), name="generator"),
+                           "discriminator": net("mlp", 2, 1, hidden=(8,), name="discriminator")},
+                 optimizers=players(adam(1e-2)), data=RECIPES["gan-ring8"].data)
+    monkeypatch.setitem(RECIPES, row.name, row)
+    cases = recipe_cases(families, FAMILY_OF.values())
+    assert list(cases) == ["toy-gan-ring8"] and cases["toy-gan-ring8"][0] == "ToyGAN"  # NoRowGAN: none
+    model, data = cases["toy-gan-ring8"][1](seed=0)
+    assert type(model) is ToyGAN and data.shape == (16, 2)
+    before = [v.numpy() for v in model.generator.trainable_variables]
+    fit_steps(model, data)
+    assert any(np.any(a != v.numpy()) for a, v in zip(before, model.generator.trainable_variables))
 
 
 # ------------------------------------------------------------------------ training
 @pytest.mark.parametrize("name", NAMES)
 def test_one_step_moves_every_player(name):
     model, data = CASES[name](seed=0)
+    assert type(model).__name__ == FAMILY_OF[name]
     before = {key: [v.numpy() for v in model.player_variables(key)] for key in model.OPTIMIZERS}
     fit_steps(model, data)
     for key in model.OPTIMIZERS:
@@ -71,6 +128,7 @@ def test_keras_file_round_trips_and_resumes(name, tmp_path):
     model.save(tmp_path / "m.keras")
     restored = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
     assert type(restored) is type(model)
+    assert options(restored) == options(model)  # every option of the family came back
     assert weights_of(restored).keys() == weights_of(model).keys()
     for path, value in weights_of(model).items():
         np.testing.assert_array_equal(weights_of(restored)[path], value, err_msg=path)
@@ -87,48 +145,33 @@ def test_keras_file_round_trips_and_resumes(name, tmp_path):
 
 
 # --------------------------------------------------------------------------- export
-FRESH_PROCESS = r"""
-import json, sys
-sys.modules["zoo"] = None  # `import zoo` now fails: the SavedModel must stand alone
-import numpy as np
-import tensorflow as tf
-
-for folder, labels, out in json.loads(sys.argv[1]):
-    loaded = tf.saved_model.load(folder + "/saved_model")
-    extra = {} if labels is None else {"labels": tf.constant(labels, tf.int32)}
-    x = loaded.signatures["sample"](n=tf.constant(5), seed=tf.constant(3), **extra)["x"].numpy()
-    np.save(out, x)
-"""
-
-
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     """Every case trained one step and its SavedModel written as an export writes it (the
     networks ``serving_networks`` names, tracked by ``keras.export.ExportArchive``); one fresh
-    process samples from all of them.  (tests/test_exports.py covers the rest of an export:
-    card, manifest, runtimes.)"""
+    process without zoo samples from all of them.  (tests/test_exports.py covers the rest of
+    an export: card, manifest, runtimes.)"""
     from zoo.exports.serving import write_saved_model
 
     root = tmp_path_factory.mktemp("contract_exports")
-    models, jobs = {}, []
+    models, calls = {}, []
     for name in NAMES:
         model, data = CASES[name](seed=0)
         fit_steps(model, data)
-        folder = root / name
-        write_saved_model(model.serving_networks(), model.serving_functions(), folder / "saved_model")
-        labels = list(range(5)) if getattr(model, "num_classes", None) else None
-        models[name] = (model, labels, root / f"{name}.npy")
-        jobs.append([str(folder), labels, str(root / f"{name}.npy")])
-    subprocess.run([sys.executable, "-c", FRESH_PROCESS, json.dumps(jobs)], check=True, cwd=root, timeout=900,
-                   env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
-    return models
+        write_saved_model(model.serving_networks(), model.serving_functions(), root / name / "saved_model")
+        labels = np.arange(5, dtype=np.int32) if getattr(model, "num_classes", None) else None
+        inputs = {"n": np.int32(5), "seed": np.int32(3), **({} if labels is None else {"labels": labels})}
+        models[name] = (model, labels)
+        calls.append(Call(root / name / "saved_model", "sample", inputs))
+    outputs = call_without_zoo(calls, root / "calls")
+    return {name: (*models[name], out["x"]) for name, out in zip(NAMES, outputs)}
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_export_reloads_in_a_fresh_process(exported, name):
-    model, labels, out = exported[name]
-    expected, _ = model.sample(5, 3, None if labels is None else tf.constant(labels, tf.int32))
-    np.testing.assert_allclose(np.load(out), expected.numpy(), rtol=1e-5, atol=1e-5)
+    model, labels, fresh = exported[name]
+    expected, _ = model.sample(5, 3, None if labels is None else tf.constant(labels))
+    np.testing.assert_allclose(fresh, expected.numpy(), rtol=1e-5, atol=1e-5)
 
 
 # ---------------------------------------------------------------------- replicas
@@ -229,7 +272,7 @@ def test_pack_concatenates_consecutive_rows_on_the_last_axis():
 def test_packed_discriminator_judges_packs(name):
     model, data = CASES[name](seed=0)
     x = tf.constant(data[0] if isinstance(data, tuple) else data)
-    real, fake = model.critic_inputs(x, x)
+    real, fake = model.discriminator_inputs(x, x)
     m = model.packing
     first = real[0] if isinstance(real, list) else real
     assert m > 1 and int(tf.shape(first)[0]) == len(x) // m
@@ -258,9 +301,3 @@ def test_packing_with_class_labels_is_refused():
     with pytest.raises(ValueError, match="packing does not apply to ConditionalGAN"):
         ConditionalGAN(dcgan_generator(4, 8, 1, filters=4, start_size=4, num_classes=3),
                        dcgan_discriminator(8, 1, filters=4, start_size=4, num_classes=3), num_classes=3, packing=2)
-
-
-def test_every_family_declares_its_papers():
-    for name in NAMES:
-        model = CASES[name](seed=0)[0]
-        assert model.PAPERS and all("arXiv:" in p for p in model.PAPERS), name

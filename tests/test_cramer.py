@@ -58,7 +58,10 @@ def test_family_critic_loss_with_identity_h_by_hand():
     x_hat = eps[:, None] * real + (1 - eps[:, None]) * fake
     grad = (x_hat - fake_prime) / norm(x_hat - fake_prime)[:, None] - x_hat / norm(x_hat)[:, None]
     penalty = ((norm(grad) - 1.0) ** 2).mean()
-    loss, got_surrogate, got_penalty = identity_model().critic_loss(real, fake, fake_prime, epsilon=eps)
+    model = identity_model()
+    model.uniform = lambda batch_size: tf.constant(eps)  # the interpolation weights ε of the penalty
+    loss, logs = model.discriminator_cost(tf.constant(real), tf.constant(fake), tf.constant(fake_prime))
+    got_surrogate, got_penalty = logs["surrogate"], logs["gradient_penalty"]
     assert float(got_surrogate) == pytest.approx(surrogate, rel=1e-5)
     assert float(got_penalty) == pytest.approx(penalty, rel=1e-4)
     assert float(loss) == pytest.approx(-surrogate + 10.0 * penalty, rel=1e-4)

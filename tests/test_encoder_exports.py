@@ -1,11 +1,8 @@
 """Exports of the auto-encoding families: encode/decode signatures that work without zoo."""
-import json
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from family_cases import CASES
+from without_zoo import Call, call_without_zoo
 
 import zoo
 from zoo import export
@@ -14,60 +11,41 @@ from zoo.exports import Pretrained
 ENCODER_CASES = ["vae", "avb", "aae", "wae-mmd", "wae-gan", "ali"]
 SHIPPED = ["vae-digits", "avb-digits", "aae-digits", "wae-mmd-digits", "wae-gan-digits", "ali-digits"]
 
-FRESH_PROCESS = r"""
-import json, sys
-sys.modules["zoo"] = None  # `import zoo` now fails: the SavedModel must stand alone
-try:
-    import zoo  # noqa: F401
-    raise SystemExit("zoo was importable")
-except ImportError:
-    pass
-import numpy as np
-import tensorflow as tf
-
-for folder, io in json.loads(sys.argv[1]):
-    loaded = tf.saved_model.load(folder + "/saved_model")
-    x = np.load(io + "/x.npy")
-    codes = {key: value.numpy() for key, value in loaded.encode(x=x).items()}
-    x_hat = loaded.decode(z=codes["z"])["x"].numpy()
-    served = loaded.signatures["encode"](x=tf.constant(x))  # the TF Serving path
-    np.savez(io + "/fresh.npz", x_hat=x_hat, served_z=served["z"].numpy(), **codes)
-"""
-
-
 @pytest.fixture(scope="module")
 def tiny_exports(tmp_path_factory):
+    """Each case trained one step and exported; one process without zoo encodes (through the
+    function zoo.load calls and the signature TF Serving calls) and decodes."""
     root = tmp_path_factory.mktemp("exports")
-    models, folders = {}, {}
+    models, folders, calls = {}, {}, []
     for name in ENCODER_CASES:
         model, x = CASES[name](seed=0)
         model.fit(x, batch_size=len(x), epochs=1, verbose=0)
         folder = export(model, f"{name}-tiny", dataset="ring8", out_dir=root)
-        io = root / "io" / name  # inputs and outputs of the fresh process (outside the export)
-        io.mkdir(parents=True)
-        np.save(io / "x.npy", x)
-        models[name], folders[name] = (model, x), (folder, io)
-    subprocess.run([sys.executable, "-c", FRESH_PROCESS, json.dumps([[str(f), str(i)] for f, i in folders.values()])],
-                   check=True, cwd=root, timeout=300)
-    return models, folders
+        saved_model = folder / "saved_model"
+        calls += [Call(saved_model, "encode", {"x": x}, via="function"),
+                  Call(saved_model, "decode", {"z": model.encode(x).numpy()}, via="function"),
+                  Call(saved_model, "encode", {"x": x})]
+        models[name], folders[name] = (model, x), folder
+    outputs = call_without_zoo(calls, root / "calls", timeout=300)
+    fresh = {name: outputs[3 * i: 3 * i + 3] for i, name in enumerate(ENCODER_CASES)}
+    return models, folders, fresh
 
 
 @pytest.mark.parametrize("name", ENCODER_CASES)
 def test_round_trip_in_a_fresh_process_without_zoo(tiny_exports, name):
-    (model, x), (_, io) = tiny_exports[0][name], tiny_exports[1][name]
-    fresh = np.load(io / "fresh.npz")
+    (model, x), (codes, decoded, served) = tiny_exports[0][name], tiny_exports[2][name]
     z = model.encode(x).numpy()
-    np.testing.assert_allclose(fresh["z"], z, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(fresh["served_z"], z, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(fresh["x_hat"], model.decode(z).numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(codes["z"], z, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(served["z"], z, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(decoded["x"], model.decode(z).numpy(), rtol=1e-5, atol=1e-6)
     if name == "vae":  # the VAE's encode returns its posterior's mean and standard deviation
         q, _ = model.posterior(x)
-        np.testing.assert_allclose(fresh["mean"], q.mean().numpy(), rtol=1e-5, atol=1e-6)
-        np.testing.assert_allclose(fresh["stddev"], q.stddev().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(codes["mean"], q.mean().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(codes["stddev"], q.stddev().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_pretrained_encode_decode_validates_inputs(tiny_exports):
-    (model, x), (folder, _) = tiny_exports[0]["vae"], tiny_exports[1]["vae"]
+    (model, x), folder = tiny_exports[0]["vae"], tiny_exports[1]["vae"]
     pretrained = Pretrained(folder)
     np.testing.assert_allclose(pretrained.decode(pretrained.encode(x)), model.decode(model.encode(x)), atol=1e-6)
     np.testing.assert_allclose(pretrained.reconstruct(x), pretrained.decode(pretrained.encode(x)))

@@ -129,15 +129,13 @@ def test_backup_is_committed_by_its_metadata(tmp_path):
     model, data = _tiny_gan()
     callback = BackupAndRestore(tmp_path)
     callback.set_model(model)
-    callback._current_epoch = 1
-    callback._save_model()
+    callback.save(1)
     assert read_backup(tmp_path) == {"epoch": 1, "batch": 0, "checkpoint": "epoch-0001"}
     # A crash while writing epoch 2 leaves its partial files; the backup is still epoch 1's.
     (tmp_path / "epoch-0002.data-00000-of-00001").write_bytes(b"truncated")
     (tmp_path / f"{METADATA_FILE}.partial").write_text('{"epoch": 2')
     assert read_backup(tmp_path)["epoch"] == 1
-    callback._current_epoch = 2
-    callback._save_model()
+    callback.save(2)
     assert read_backup(tmp_path)["checkpoint"] == "epoch-0002"
     assert sorted({p.name.split(".")[0] for p in tmp_path.glob("epoch-*")}) == ["epoch-0002"]
 
@@ -147,14 +145,12 @@ def test_restore_brings_back_weights_optimizers_and_noise(tmp_path):
     model.fit(np.tile(data, (3, 1)), batch_size=len(data), epochs=1, verbose=0)
     callback = BackupAndRestore(tmp_path)
     callback.set_model(model)
-    callback._current_epoch = 1
-    callback._save_model()
+    callback.save(1)
 
     fresh, _ = _tiny_gan()
     restore = BackupAndRestore(tmp_path)
     restore.set_model(fresh)
-    restore.on_train_begin()
-    assert fresh._initial_epoch == 1
+    assert restore.restore() == 1
     assert int(fresh.g_optimizer.iterations.numpy()) == int(fresh.d_optimizer.iterations.numpy()) == 3
     np.testing.assert_array_equal(fresh.seed_generator.state.numpy(), model.seed_generator.state.numpy())
     for a, b in zip(fresh.weights, model.weights):

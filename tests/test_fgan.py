@@ -154,19 +154,12 @@ def test_fit_trains_and_logs_the_divergence_estimate():
     assert int(model.d_optimizer.iterations) == 8
 
 
-def test_config_round_trip_and_keras_file(tmp_path):
-    model, x = fgan_kl_case(seed=3, divergence="js")
+def test_config_round_trip():
+    # model.keras (weights, optimizers, resuming) is the contract's (tests/test_contract.py).
+    model, _ = fgan_kl_case(seed=3, divergence="js")
     model.generator_objective = "saddle"
-    model.fit(x, batch_size=16, epochs=1, verbose=0)
     clone = FGAN.from_config(model.get_config())
     assert clone.divergence is divergences.jensen_shannon and clone.generator_objective == "saddle"
-    model.save(tmp_path / "m.keras")
-    restored = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
-    assert restored.divergence is divergences.jensen_shannon
-    for a, b in zip(restored.weights, model.weights):
-        np.testing.assert_array_equal(a.numpy(), b.numpy())
-    z = np.zeros((3, 2), np.float32)
-    np.testing.assert_allclose(restored(z).numpy(), model(z).numpy())
 
 
 def test_bad_options_are_refused_with_the_received_value():

@@ -1,5 +1,4 @@
 """The GAN family: its step is the step of the paper, it round-trips, it refuses bad options."""
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -66,17 +65,12 @@ def test_model_call_generates():
     assert model.latent_dim == 2 and model.data_shape == (2,)
 
 
-def test_config_round_trip_and_keras_file(tmp_path):
-    model, x = gan_case(seed=3, loss="minimax")
-    model.fit(x, batch_size=16, epochs=1, verbose=0)
+def test_config_round_trip():
+    # model.keras (weights, optimizers, resuming) is the contract's (tests/test_contract.py).
+    model, _ = gan_case(seed=3, loss="minimax")
     clone = GAN.from_config(model.get_config())
     assert clone.objective == "minimax" and clone.latent_dim == 2
-    model.save(tmp_path / "m.keras")
-    restored = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
-    for a, b in zip(restored.weights, model.weights):
-        np.testing.assert_array_equal(a.numpy(), b.numpy())
-    assert int(restored.d_optimizer.iterations) == 1
-    assert restored.get_compile_config()["g_optimizer"]["class_name"] == "SGD"
+    assert model.get_compile_config()["g_optimizer"]["class_name"] == "SGD"
 
 
 def test_unknown_loss_is_refused():

@@ -11,7 +11,7 @@ from zoo import losses
 def test_critic_and_generator_losses_by_hand():
     real, fake = tf.constant([[1.0], [2.0], [3.0]]), tf.constant([[0.5], [1.5]])
     # E f(G(z)) - E f(x) = 1.0 - 2.0
-    assert float(losses.wasserstein_critic_loss(real, fake)) == pytest.approx(-1.0)
+    assert float(losses.wasserstein_discriminator_loss(real, fake)) == pytest.approx(-1.0)
     assert float(losses.wasserstein_generator_loss(fake)) == pytest.approx(-1.0)
 
 
@@ -19,7 +19,7 @@ def test_critic_loss_at_the_optimum_is_minus_w1():
     # P = δ_0, Q = δ_3 on the line: W1 = 3, attained by the 1-Lipschitz f(x) = -x.
     real, fake = tf.zeros([4, 1]), 3.0 * tf.ones([4, 1])
     f = lambda x: -x  # noqa: E731
-    assert float(losses.wasserstein_critic_loss(f(real), f(fake))) == pytest.approx(-3.0)
+    assert float(losses.wasserstein_discriminator_loss(f(real), f(fake))) == pytest.approx(-3.0)
 
 
 def linear_critic(w, b=0.5):

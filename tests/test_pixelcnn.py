@@ -90,20 +90,13 @@ def test_sample_is_stateless_on_the_levels_and_has_no_latent():
     assert levels.min() >= 0 and levels.max() <= 16
 
 
-def test_training_lowers_the_nll_and_keras_round_trip(tmp_path):
+def test_training_lowers_the_nll():
+    # model.keras (weights, optimizers, resuming) is the contract's (tests/test_contract.py).
     model = tiny()
     x = digits_split()[0][:128]
     before = -float(np.mean(model.log_prob(x)))
     history = model.fit(x, batch_size=32, epochs=2, verbose=0)
     assert history.history["nll"][-1] < before
-    model.save(tmp_path / "pixelcnn.keras")
-    loaded = keras.models.load_model(tmp_path / "pixelcnn.keras")
-    np.testing.assert_allclose(loaded.log_prob(x[:4]), model.log_prob(x[:4]), rtol=1e-6)
-    np.testing.assert_array_equal(loaded.sample(2, 1)[0], model.sample(2, 1)[0])
-    model.fit(x[:32], batch_size=32, epochs=1, verbose=0)
-    loaded.fit(x[:32], batch_size=32, epochs=1, verbose=0)
-    for a, b in zip(model.get_weights(), loaded.get_weights()):
-        np.testing.assert_allclose(a, b, atol=1e-6)
 
 
 def test_errors_say_what_was_expected():

@@ -9,13 +9,11 @@ fast: one session per export, one fresh process for all exports.
 import json
 import os
 import re
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
+from without_zoo import Call, call_without_zoo
 
 import zoo
 from zoo import registry
@@ -88,37 +86,16 @@ def _in_memory(folder, card, calls):
 
 
 def test_fresh_process_without_zoo_equals_in_memory_model(reference, tmp_path):
-    """One process for every export: ``sys.modules["zoo"] = None`` makes any zoo import fail."""
-    jobs = {}
-    for name, (folder, card, calls, _) in reference.items():
-        for signature, inputs in calls.items():
-            key = f"{name}/{signature}"
-            np.savez(tmp_path / f"{name}.{signature}.npz", **inputs)
-            jobs[key] = [os.fspath(folder / "saved_model"), signature, os.fspath(tmp_path / f"{name}.{signature}.npz")]
-    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
-    script = textwrap.dedent("""
-        import json, sys
-        sys.modules["zoo"] = None
-        import numpy as np
-        import tensorflow as tf
-        jobs = json.load(open("jobs.json"))
-        loaded = {}
-        for key, (path, signature, inputs) in jobs.items():
-            model = loaded.setdefault(path, tf.saved_model.load(path))
-            out = model.signatures[signature](**dict(np.load(inputs)))
-            np.savez(inputs.replace(".npz", ".out.npz"), **{k: v.numpy() for k, v in out.items()})
-    """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=900,
-                            cwd=tmp_path, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-    assert result.returncode == 0, result.stderr[-3000:]
-    for name, (folder, card, calls, _) in reference.items():
-        expected = _in_memory(folder, card, calls)
-        for signature in calls:
-            got = dict(np.load(tmp_path / f"{name}.{signature}.out.npz"))
-            assert sorted(got) == sorted(expected[signature]), (name, signature)
-            for key in got:
-                np.testing.assert_allclose(got[key], expected[signature][key], atol=1e-5, rtol=1e-5,
-                                           err_msg=f"{name} {signature} {key}")
+    """One process for every export, in which any zoo import fails."""
+    jobs = [(name, signature, Call(folder / "saved_model", signature, inputs))
+            for name, (folder, card, calls, _) in reference.items() for signature, inputs in calls.items()]
+    outputs = call_without_zoo([call for _, _, call in jobs], tmp_path)
+    expected = {name: _in_memory(folder, card, calls) for name, (folder, card, calls, _) in reference.items()}
+    for (name, signature, _), got in zip(jobs, outputs):
+        assert sorted(got) == sorted(expected[name][signature]), (name, signature)
+        for key in got:
+            np.testing.assert_allclose(got[key], expected[name][signature][key], atol=1e-5, rtol=1e-5,
+                                       err_msg=f"{name} {signature} {key}")
 
 
 def _readme_serve_section() -> str:

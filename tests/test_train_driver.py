@@ -122,8 +122,8 @@ def test_fast_path_trains_the_same_trajectory_as_one_step_per_call():
 
 def test_fast_path_runs_an_epoch_per_call_on_one_device_only():
     """One device: a whole epoch per call; a mirrored strategy keeps one step per call (Keras
-    3.15's multi-step loop fails there, see zoo.distribute.steps_per_execution)."""
-    from zoo.distribute import steps_per_execution
+    3.15's multi-step loop fails there, see recipes.train.default_steps_per_execution)."""
+    from recipes.train import default_steps_per_execution as steps_per_execution
 
     assert steps_per_execution(tf.distribute.get_strategy(), 500) == 500
     assert steps_per_execution(tf.distribute.OneDeviceStrategy("/cpu:0"), 500) == 500

@@ -1,4 +1,5 @@
-"""Stabilisation tricks: the pure parts by hand, and each option inside a family."""
+"""Stabilisation tricks: the pure parts by hand (their losses: tests/test_losses.py), and each
+option inside a family."""
 import keras
 import numpy as np
 import pytest
@@ -8,18 +9,6 @@ from family_cases import CASES
 from zoo import tricks
 from zoo.families import GAN, WGANGP
 from zoo.networks import mlp
-
-
-def test_feature_matching_loss_by_hand():
-    real = tf.constant([[1.0, 2.0], [3.0, 4.0]])  # mean (2, 3)
-    fake = tf.constant([[0.0, 0.0], [2.0, 2.0]])  # mean (1, 1)
-    assert float(tricks.feature_matching_loss(real, fake)) == pytest.approx(1.0 + 4.0)
-
-
-def test_historical_averaging_penalty_by_hand():
-    variables = [tf.constant([1.0, 2.0]), tf.constant([[3.0]])]
-    averages = [tf.constant([0.0, 0.0]), tf.constant([[1.0]])]
-    assert float(tricks.historical_averaging_penalty(variables, averages)) == pytest.approx(1 + 4 + 4)
 
 
 @pytest.mark.parametrize("step, expected", [(0, 0.2), (50, 0.1), (100, 0.0), (150, 0.0)])
@@ -40,11 +29,11 @@ def test_instance_noise_has_the_annealed_stddev_on_both_inputs():
     model = gan(instance_noise=0.2, noise_anneal_steps=100)
     model.d_optimizer.iterations.assign(50)  # σ = 0.1
     x = tf.zeros([20_000, 2])
-    real, fake = model.critic_inputs(x, x + 1.0)
+    real, fake = model.discriminator_inputs(x, x + 1.0)
     assert float(tf.math.reduce_std(real)) == pytest.approx(0.1, rel=0.03)
     assert float(tf.math.reduce_std(fake - 1.0)) == pytest.approx(0.1, rel=0.03)
     assert not np.allclose(real.numpy(), (fake - 1.0).numpy())  # independent draws
-    assert gan().critic_inputs(x)[0] is x  # off: untouched
+    assert gan().discriminator_inputs(x)[0] is x  # off: untouched
 
 
 def test_historical_averaging_pulls_towards_the_running_mean_by_hand():

@@ -7,14 +7,7 @@ from family_cases import CASES
 
 from zoo import kernels, losses
 from zoo.families import WAEMMD
-from zoo.families.wae import squared_l2_cost
 from zoo.networks import mlp_decoder, mlp_encoder
-
-
-def test_squared_l2_cost_by_hand():
-    x = np.array([[[1.0, 2.0]], [[0.0, 0.0]]], np.float32)  # [2, 1, 2]
-    y = np.array([[[0.0, 0.0]], [[3.0, -4.0]]], np.float32)
-    np.testing.assert_allclose(squared_l2_cost(x, y).numpy(), [5.0, 25.0])
 
 
 def test_mmd_penalty_is_the_unbiased_imq_mmd():
@@ -34,7 +27,7 @@ def test_wae_mmd_step_descends_reconstruction_plus_lambda_mmd():
     with tf.GradientTape() as tape:
         z = model.encoder(x, training=True)
         prior = tf.random.stateless_normal([16, 2], seed=state)
-        loss = tf.reduce_mean(squared_l2_cost(x, model.generator(z, training=True))) + 10.0 * model.penalty(z, prior)
+        loss = tf.reduce_mean(losses.squared_l2_cost(x, model.generator(z, training=True))) + 10.0 * model.penalty(z, prior)
     grads = tape.gradient(loss, model.player_variables("ae_optimizer"))
     logs = model.train_step(tf.constant(x))
     for b, g, v in zip(before, grads, model.player_variables("ae_optimizer")):

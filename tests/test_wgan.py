@@ -26,7 +26,7 @@ FAKE = tf.constant([[0.0, 1.0], [1.0, 0.0]])  # f = 2.5, 1.5
 
 
 def test_wgan_critic_loss_by_hand():
-    loss, logs = linear_models(WGAN).critic_loss(REAL, FAKE)
+    loss, logs = linear_models(WGAN).discriminator_cost(REAL, FAKE)
     # E f(G(z)) - E f(x) = 2.0 - 4.0
     assert float(loss) == pytest.approx(-2.0)
     assert float(logs["wasserstein"]) == pytest.approx(2.0)
@@ -35,7 +35,7 @@ def test_wgan_critic_loss_by_hand():
 def test_wgan_gp_critic_loss_adds_lambda_times_penalty():
     model = linear_models(WGANGP, penalty_weight=10.0)
     tf.random.set_seed(0)
-    loss, logs = model.critic_loss(REAL, FAKE)
+    loss, logs = model.discriminator_cost(REAL, FAKE)
     # ‖∇f‖ = ‖(1, 2)‖ = √5 at every interpolate: penalty (√5 - 1)².
     penalty = (math.sqrt(5.0) - 1.0) ** 2
     assert float(logs["gradient_penalty"]) == pytest.approx(penalty, rel=1e-5)

@@ -15,6 +15,7 @@ import gc
 import json
 import math
 import os
+import shutil
 from pathlib import Path
 
 import keras
@@ -94,9 +95,13 @@ def _fsync(path):
         os.fsync(f.fileno())
 
 
-class BackupAndRestore(keras.callbacks.BackupAndRestore):
-    """``keras.callbacks.BackupAndRestore`` whose backups survive a crash at any moment and
-    whose memory stays flat over thousands of epochs.
+class BackupAndRestore(keras.callbacks.Callback):
+    """Back up the training state after each epoch; restore it when training starts again.
+
+    Written on public APIs (``tf.train.Checkpoint``, the ``keras.callbacks.Callback`` hooks
+    and ``fit``'s ``initial_epoch``), unlike ``keras.callbacks.BackupAndRestore``, whose
+    resumption sets a private attribute of the model; and it fixes three of that callback's
+    faults:
 
     - **Atomic**: Keras overwrites ``latest.weights.h5`` and then ``training_metadata.json``
       in place: a kill during the first write leaves a truncated file, between the two the
@@ -110,11 +115,17 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
       and its step counter) and the position of the training noise stream
       (``seed_generator.state``), so a resumed run continues the uninterrupted one.
 
-    Backups are taken at the end of each epoch and deleted when training ends.
+    Backups are taken at the end of each epoch and deleted when training ends.  The state
+    comes back in ``on_train_begin``; ``fit`` must then start after the backed-up epoch::
+
+        backup = read_backup(folder)
+        model.fit(data, epochs=epochs, initial_epoch=backup["epoch"] if backup else 0,
+                  callbacks=[BackupAndRestore(folder)])
     """
 
     def __init__(self, backup_dir):
-        super().__init__(os.fspath(backup_dir), save_freq="epoch", delete_checkpoint=True)
+        super().__init__()
+        self.backup_dir = os.fspath(backup_dir)
         self._checkpoint = None
 
     def _state(self):
@@ -126,29 +137,36 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
             self._checkpoint = tf.train.Checkpoint(model=self.model, **extra)
         return self._checkpoint
 
-    def on_train_begin(self, logs=None):
+    def restore(self) -> int:
+        """Bring the model's state back from the last backup; return its epoch (0: none)."""
         state = read_backup(self.backup_dir)
         if state is None:
-            return
+            return 0
         status = self._state().read(os.path.join(self.backup_dir, state["checkpoint"]))
         status.assert_existing_objects_matched()  # every variable that exists now came back
-        self.model._initial_epoch = state["epoch"]  # read by fit (keras BackupAndRestore does the same)
+        return state["epoch"]
+
+    def on_train_begin(self, logs=None):
+        self.restore()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.save(epoch + 1)
 
     def on_train_end(self, logs=None):
-        super().on_train_end(logs)
-        self.model._initial_epoch = None  # a later fit of the same model starts afresh
+        shutil.rmtree(self.backup_dir, ignore_errors=True)
 
-    def _save_model(self):
+    def save(self, epoch: int):
+        """Back up the state after ``epoch`` finished epochs (the commit point is the metadata)."""
         folder = Path(self.backup_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"epoch-{self._current_epoch:04d}"
+        name = f"epoch-{epoch:04d}"
         for stale in folder.glob(f"{name}.*"):  # left by a crash during this very epoch's backup
             stale.unlink()
         self._state().write(os.fspath(folder / name))
         for written in folder.glob(f"{name}.*"):
             _fsync(written)
         metadata = folder / f"{METADATA_FILE}.partial"
-        metadata.write_text(json.dumps({"epoch": self._current_epoch, "batch": 0, "checkpoint": name}))
+        metadata.write_text(json.dumps({"epoch": epoch, "batch": 0, "checkpoint": name}))
         _fsync(metadata)
         os.replace(metadata, folder / METADATA_FILE)  # the commit point
         for old in folder.glob("epoch-*"):

@@ -22,7 +22,8 @@ Done once here and in :mod:`zoo.families._base`, for every family:
 
 - **global batch size**: datasets are batched with the *global* batch; ``fit`` splits each
   batch into ``batch / num_replicas_in_sync`` rows per replica (:func:`replica_batch_size`
-  checks that it divides);
+  checks that it divides; ``recipes.train.plan_run`` lays out a run's epochs, batches and
+  steps per call in one place);
 - **per-replica loss scaling**: gradients are *summed* across replicas, so each family
   divides its per-replica mean loss by ``num_replicas_in_sync``
   (:func:`zoo.families._base.replica_scale`);
@@ -35,6 +36,8 @@ from __future__ import annotations
 
 import json
 import os
+
+from zoo import _private_api
 
 STRATEGIES = ("auto", "one", "mirrored", "multiworker", "tpu")
 
@@ -121,7 +124,7 @@ def get_strategy(name: str = "auto", devices: list[str] | None = None):
                 "\"10.0.0.2:12345\"]}, \"task\": {\"type\": \"worker\", \"index\": 0}}' (index 1 on the second). "
                 f"Received: TF_CONFIG={os.environ.get('TF_CONFIG')!r}"
             )
-        _patch_keras_multiworker_logs()
+        _private_api.patch_multiworker_scalar_logs()
         return tf.distribute.MultiWorkerMirroredStrategy()
     # tpu
     try:
@@ -136,41 +139,6 @@ def get_strategy(name: str = "auto", devices: list[str] | None = None):
     return tf.distribute.TPUStrategy(resolver)
 
 
-def _patch_keras_multiworker_logs():
-    """Let Keras 3 ``fit`` reduce scalar logs under ``MultiWorkerMirroredStrategy``.
-
-    Keras reduces each log across workers with ``strategy.reduce("MEAN", v, axis=0)``, which
-    fails on a scalar (every family's losses are) with ``Invalid reduction dimension 0 for
-    input with 0 dimensions`` (https://github.com/tensorflow/tensorflow/issues/72388, seen
-    with Keras 3.15).  Scalars are reduced with ``axis=None`` instead (the mean over the
-    replicas); everything else goes to Keras unchanged.  Skipped if Keras moves the function.
-    """
-    try:
-        from keras.src.backend.tensorflow import trainer
-    except ImportError:
-        return
-    original = getattr(trainer, "reduce_per_replica", None)
-    if original is None or getattr(original, "zoo_patched", False):
-        return
-    import tensorflow as tf
-
-    def reduce_per_replica(values, strategy, reduction):
-        if reduction not in ("auto", "mean") or not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
-            return original(values, strategy, reduction)
-
-        def reduce(value):
-            local = (strategy.experimental_local_results(value)[0]
-                     if isinstance(value, tf.distribute.DistributedValues) else value)
-            if getattr(local, "shape", None) is not None and local.shape.rank == 0:
-                return strategy.reduce("MEAN", value, axis=None)
-            return original(value, strategy, reduction)
-
-        return tf.nest.map_structure(reduce, values)
-
-    reduce_per_replica.zoo_patched = True
-    trainer.reduce_per_replica = reduce_per_replica
-
-
 def replica_batch_size(global_batch_size: int, strategy) -> int:
     """Rows each replica trains on per step; the global batch must split evenly."""
     replicas = strategy.num_replicas_in_sync
@@ -181,24 +149,6 @@ def replica_batch_size(global_batch_size: int, strategy) -> int:
             f"use e.g. {max(replicas, global_batch_size // replicas * replicas)}."
         )
     return global_batch_size // replicas
-
-
-def steps_per_execution(strategy, steps_per_epoch: int) -> int:
-    """Train steps per call of the compiled train function under ``strategy``.
-
-    On one device a whole epoch (the recipes' fast path): Keras runs the steps in a
-    ``tf.while_loop``, so no Python runs between them.  Under ``MirroredStrategy`` and
-    ``MultiWorkerMirroredStrategy`` (and, untested, ``TPUStrategy``) one step per call: there
-    Keras 3.15's multi-step loop around a two-optimizer ``train_step`` fails inside the first
-    call with ``INVALID_ARGUMENT: You must feed a value for placeholder tensor
-    '.../while/cond/Placeholder_3'`` (seen on 2 logical CPUs and on two workers), the failure
-    of optimizers not built before ``fit``, back inside the loop's ``tf.cond``.
-    """
-    import tensorflow as tf
-
-    one_device = isinstance(strategy, tf.distribute.OneDeviceStrategy) or (
-        not tf.distribute.has_strategy() and strategy is tf.distribute.get_strategy())
-    return steps_per_epoch if one_device else 1
 
 
 def prepare_dataset(dataset, strategy):

@@ -24,6 +24,9 @@ f*(g_f(v))`` written in a numerically stable form (e.g. ``softplus`` instead of
 
 Conventions: ``u = p/q`` is the likelihood ratio (data over model in f-GAN, where P is the
 data and Q the generator); the functions are dtype-agnostic (float32 or float64).
+
+The losses built on them (f-GAN's critic and generator losses, density-ratio matching) are in
+:mod:`zoo.losses`, with every other loss.
 """
 from __future__ import annotations
 
@@ -411,87 +414,3 @@ def get(name) -> FDivergence:
             f"or an alias in {sorted(ALIASES)}. Received: divergence={name!r}"
         )
     return F_DIVERGENCES[key]
-
-
-# ----------------------------------------------------------- losses built on them
-def fgan_critic_loss(divergence, real_outputs, fake_outputs):
-    """Critic loss of f-GAN (Nowozin et al. 2016, eq. 6), negated to be minimised.
-
-    Formula: ``L_V = −(E_P[g_f(V(x))] − E_Q[f*(g_f(V(x̃)))])`` with ``x ~ P`` (data) and
-    ``x̃ = G(z) ~ Q``; its negation at the optimum is ``D_f(P‖Q)``.
-
-    Args:
-      divergence: an :class:`FDivergence` or its name.
-      real_outputs: critic outputs ``V`` (pre-activation) on data.
-      fake_outputs: critic outputs ``V`` on generated samples.
-    Returns:
-      scalar loss.
-    """
-    return -get(divergence).variational_bound(real_outputs, fake_outputs)
-
-
-def fgan_generator_loss(divergence, fake_outputs, objective="alternative"):
-    """Generator loss of f-GAN (Nowozin et al. 2016, §3.2).
-
-    - ``objective="saddle"``: the generator minimises the saddle objective itself; only its
-      Q-term depends on G: ``L_G = −E_Q[f*(g_f(V(G(z))))]``.
-    - ``objective="alternative"`` (the paper's practical choice, like the GAN "log trick"):
-      ``L_G = −E_Q[g_f(V(G(z)))]``; for ``divergence="gan"`` this is exactly the
-      non-saturating GAN loss ``E_z[softplus(−l)]``.
-    """
-    d = get(divergence)
-    if objective == "alternative":
-        return -tf.reduce_mean(d.activation(fake_outputs))
-    if objective == "saddle":
-        return -tf.reduce_mean(d.conjugate_activation(fake_outputs))
-    raise ValueError(
-        f"f-GAN generator objective must be 'alternative' or 'saddle'. Received: objective={objective!r}"
-    )
-
-
-def log_softplus(v):
-    """``log(softplus(v))`` without underflow: ``softplus(v) ≈ eᵛ`` for v ≪ 0, so the log is
-    ``v`` there (softplus underflows to 0 in float32 below v ≈ −104)."""
-    safe = tf.maximum(v, -30.0)
-    return tf.where(v < -30.0, v, tf.math.log(tf.nn.softplus(safe)))
-
-
-def ratio_matching_loss(ratio_p, ratio_q):
-    """Density-ratio matching loss (least-squares importance fitting; Kanamori, Hido &
-    Sugiyama 2009; Mohamed & Lakshminarayanan 2016, "Learning in Implicit Generative
-    Models", §3.2).
-
-    Formula: ``L_r = ½ E_Q[r(x)²] − E_P[r(x)]``, which equals
-    ``½ E_Q[(r(x) − p(x)/q(x))²]`` up to a constant, so it is minimised by ``r = p/q``;
-    its minimum is ``−½ E_Q[(p/q)²] = −½ (1 + χ²_Pearson(P‖Q))``.
-
-    Args:
-      ratio_p: ratio estimates ``r(x) ≥ 0`` at samples of P.
-      ratio_q: ratio estimates at samples of Q.
-    Returns:
-      scalar loss.
-    """
-    return 0.5 * tf.reduce_mean(tf.square(ratio_q)) - tf.reduce_mean(ratio_p)
-
-
-def ratio_generator_loss(divergence, ratio_q, log_ratio_q=None):
-    """Generator loss from a density-ratio estimate ``r ≈ p/q`` at generated samples
-    (Uehara et al. 2016, "Generative Adversarial Nets from a Density Ratio Estimation
-    Perspective"; Mohamed & Lakshminarayanan 2016, §3).
-
-    Formula: ``L_G = E_Q[f(r) − r f′(r)]`` with r held fixed.  ``f(r) − r f′(r)`` is the
-    functional derivative of ``D_f(P‖Q) = ∫ q f(p/q)`` with respect to q, so moving the
-    samples ``G(z)`` down its gradient descends ``D_f`` when r is the true ratio.  For
-    reverse KL (``f = −log u``) it is ``1 − E_Q[log r]``: minimising ``KL(Q‖P)``; for KL it
-    is ``−E_Q[r]``; for Pearson ``E_Q[1 − r²]``.
-
-    Args:
-      divergence: an :class:`FDivergence` or its name.
-      ratio_q: ``r(G(z)) ≥ 0``.
-      log_ratio_q: optional stable ``log r(G(z))``, used for reverse KL.
-    """
-    d = get(divergence)
-    if d.name == "reverse_kl":
-        log_r = tf.math.log(ratio_q) if log_ratio_q is None else log_ratio_q
-        return 1.0 - tf.reduce_mean(log_r)
-    return tf.reduce_mean(d.f(ratio_q) - ratio_q * d.optimal_critic(ratio_q))

@@ -17,7 +17,8 @@
   along the feature axis, all real or all generated; a generator that drops modes makes
   packs whose lack of diversity the discriminator sees.
 
-These are the pure parts.  :class:`zoo.families._adversarial.AdversarialModel` offers them to
+These are the pure parts; the tricks' losses (feature matching, historical averaging) are in
+:mod:`zoo.losses`.  :class:`zoo.families._adversarial.AdversarialModel` offers them to
 every discriminator-based family as constructor options
 (``instance_noise=σ₀, noise_anneal_steps=T, historical_averaging=λ, feature_matching=True,
 packing=m``).
@@ -37,32 +38,6 @@ TRICK_DEFAULTS = {
 
 
 # ------------------------------------------------------------------------ pure parts
-def feature_matching_loss(real_features, fake_features):
-    """Feature matching (Salimans et al. 2016, §3.1, eq. before §3.2).
-
-    Formula: ``‖E_x f(x) - E_z f(G(z))‖₂²`` with ``f`` an intermediate discriminator layer,
-    the expectations being batch means.
-
-    Args:
-      real_features: ``[batch, ...]`` features of data.
-      fake_features: ``[batch, ...]`` features of generated samples.
-    Returns:
-      scalar loss (the generator's).
-    """
-    difference = tf.reduce_mean(real_features, axis=0) - tf.reduce_mean(fake_features, axis=0)
-    return tf.reduce_sum(tf.square(difference))
-
-
-def historical_averaging_penalty(variables, averages):
-    """Historical averaging (Salimans et al. 2016, §3.3).
-
-    Formula: ``Σ_i ‖θ_i - θ̄_i‖₂²`` summed over a player's parameter tensors ``θ_i`` with
-    ``θ̄_i`` their historical means; multiply by λ in the player's cost.  Its gradient is
-    ``2(θ - θ̄)``, which :class:`zoo.families._adversarial.AdversarialModel` adds to the player's gradient.
-    """
-    return tf.add_n([tf.reduce_sum(tf.square(v - a)) for v, a in zip(variables, averages)])
-
-
 def instance_noise_stddev(step, initial_stddev, anneal_steps):
     """σ of instance noise at ``step``: linear anneal ``σ₀ max(0, 1 - t/T)``; ``T = 0``
     keeps σ₀ constant (Arjovsky & Bottou 2017 only require σ → 0 over training)."""
@@ -81,7 +56,8 @@ def update_variables(variables, update_fn, values=None):
     """Apply ``update_fn(var[, value])`` to each variable, in replica or cross-replica context.
 
     Under ``tf.distribute`` a plain ``assign`` in replica context fails on mirrored
-    variables; like Keras' own optimizers, go through ``merge_call`` + ``extended.update``.
+    variables; like Keras' own optimizers, go through ``merge_call`` + ``extended.update``
+    (public ``tf.distribute`` API: ``ReplicaContext.merge_call``, ``StrategyExtended.update``).
     """
     variables = [v.value if isinstance(v, keras.Variable) else v for v in variables]
 
@@ -90,7 +66,11 @@ def update_variables(variables, update_fn, values=None):
             args = () if values is None else (values[i],)
             distribution.extended.update(variable, update_fn, args=args, group=False)
 
-    tf.__internal__.distribute.interim.maybe_merge_call(merge_fn, tf.distribute.get_strategy(), variables, values)
+    context = tf.distribute.get_replica_context()
+    if context is None:  # cross-replica context: update directly
+        merge_fn(tf.distribute.get_strategy(), variables, values)
+    else:
+        context.merge_call(merge_fn, args=(variables, values))
 
 
 def pop_trick_kwargs(kwargs):

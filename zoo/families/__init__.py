@@ -1,38 +1,40 @@
-"""One family per file, each a ``keras.Model`` subclass with a custom ``train_step``."""
-from zoo.families._base import GenerativeModel
+"""One family per file, each a ``keras.Model`` subclass with a custom ``train_step``.
+
+The families list themselves: every module here whose name does not start with ``_`` is
+imported, and each :class:`GenerativeModel` subclass it defines is exported by its class
+name.  Adding a family is adding its file (``docs/adding-a-family.md``); the contract tests
+(``tests/test_contract.py``) then cover it without a list to edit.
+
+Modules starting with ``_`` hold what the families share: the contract every family keeps
+(``_base.py``) and one step contract per kind of game: the adversarial game
+(``_adversarial.py``), the penalised auto-encoders (``_autoencoding.py``) and the exact
+likelihood (``_exact.py``).
+"""
+import importlib
+import pkgutil
+
 from zoo.families._adversarial import AdversarialModel
-from zoo.families.gan import GAN
-from zoo.families.wgan import WGAN, WGANGP
-from zoo.families.cramer import CramerGAN
-from zoo.families.unrolled import UnrolledGAN
+from zoo.families._base import GenerativeModel
 
-__all__ = ["GenerativeModel", "AdversarialModel", "GAN", "WGAN", "WGANGP", "CramerGAN", "UnrolledGAN"]
+__all__ = ["GenerativeModel", "AdversarialModel"]
 
-# Auto-encoding families (encoders exported beside the generator).
-from zoo.families.vae import VAE  # noqa: E402
-from zoo.families.avb import AVB  # noqa: E402
-from zoo.families.aae import AAE  # noqa: E402
-from zoo.families.wae import WAEGAN, WAEMMD  # noqa: E402
-from zoo.families.ali import ALI  # noqa: E402
 
-__all__ += ["VAE", "AVB", "AAE", "WAEMMD", "WAEGAN", "ALI"]
+def _is_family(value, module_name):
+    return isinstance(value, type) and issubclass(value, GenerativeModel) and value.__module__ == module_name
 
-# Convolutional and conditional GANs, and the Laplacian pyramid of GANs.
-from zoo.families.dcgan import DCGAN  # noqa: E402
-from zoo.families.cgan import ConditionalGAN  # noqa: E402
-from zoo.families.lapgan import LAPGAN  # noqa: E402
 
-__all__ += ["DCGAN", "ConditionalGAN", "LAPGAN"]
+for _module_info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
+    if _module_info.name.startswith("_"):
+        continue
+    _module = importlib.import_module(f"{__name__}.{_module_info.name}")
+    for _name, _value in vars(_module).items():
+        if not _name.startswith("_") and _is_family(_value, _module.__name__):
+            globals()[_name] = _value
+            __all__.append(_name)
 
-# Variational divergence minimisation and density-ratio matching.
-from zoo.families.fgan import FGAN  # noqa: E402
-from zoo.families.ratio import RatioMatchingGAN  # noqa: E402
+del _module_info, _module, _name, _value
 
-__all__ += ["FGAN", "RatioMatchingGAN"]
 
-# Exact likelihood: an autoregressive model of the pixels and two normalizing flows.
-from zoo.families.pixelcnn import PixelCNN  # noqa: E402
-from zoo.families.realnvp import RealNVP  # noqa: E402
-from zoo.families.maf import MAF  # noqa: E402
-
-__all__ += ["PixelCNN", "RealNVP", "MAF"]
+def families() -> dict[str, type]:
+    """Class name -> family class, for every concrete family (one with a ``FAMILY`` name)."""
+    return {name: globals()[name] for name in __all__ if getattr(globals()[name], "FAMILY", None)}

@@ -1,24 +1,29 @@
-"""The adversarial game written once: the critic step, the generator step, and the
+"""The adversarial game written once: the discriminator step, the generator step, and the
 stabilisation options every discriminator-based family offers.
 
-A family subclasses :class:`AdversarialModel` and fills a few hooks:
+One name per concept: the second player is the *discriminator* (the papers' critic, ratio
+network or adversary), its update minimises ``discriminator_cost``, logged as ``d_loss``;
+the generator's minimises ``generator_cost``, logged as ``g_loss``.  A family fills a few
+hooks, all with the signature of the base:
 
-- ``critic_samples(x, labels)`` -> ``(real, *fakes)``: what the critic compares (the data and
-  ``G(z)`` on fresh noise by default; two generator samples in Cramér GAN; prior draws and
-  codes in AAE / WAE-GAN; pyramid levels in LAPGAN);
-- ``critic_cost(real, *fakes, labels=None)`` -> ``(d_loss, logs)``: the critic's loss
-  (logistic by default, through ``discriminator_loss``) and any penalty;
+- ``discriminator_samples(x, labels)`` -> ``(real, *fakes)``: what the discriminator compares
+  (the data and ``G(z)`` on fresh noise by default; two generator samples in Cramér GAN;
+  prior draws and codes in AAE / WAE-GAN; (x, z) pairs in ALI; pyramid levels in LAPGAN);
+- ``discriminator_loss(real_outputs, fake_outputs)`` / ``generator_loss(fake_outputs)``: the
+  pure losses of :mod:`zoo.losses` on the discriminator's outputs (logistic and
+  non-saturating by default);
+- ``discriminator_cost(real, *fakes, labels=None)`` -> ``(d_loss, logs)``: the
+  discriminator's loss on its inputs (``discriminator_loss`` by default) plus any penalty;
 - ``generator_cost(real, *fakes, labels=None)`` -> ``g_loss`` (``generator_loss`` on the
-  critic's output by default);
-- ``after_critic_update()`` (WGAN clips weights), ``n_critic`` (critic updates per generator
-  update), ``GENERATOR_SEES_DATA`` (whether the generator step sends the data through
-  ``critic_inputs``), ``FEATURE_MATCHING`` / ``LABEL_SMOOTHING`` / ``PACKING`` (whether the
-  option applies to the family).
+  discriminator's output by default);
+- ``after_discriminator_update()`` (WGAN clips weights), ``n_critic`` (discriminator updates
+  per generator update, the WGAN paper's name), ``GENERATOR_SEES_DATA`` (whether the
+  generator step sends the data through ``discriminator_inputs``), ``FEATURE_MATCHING`` /
+  ``LABEL_SMOOTHING`` / ``PACKING`` (whether the option applies to the family).
 
-Every input of the critic goes through :meth:`AdversarialModel.critic_inputs`, so instance
-noise and packing reach every family; historical averaging enters through ``apply_update``.
-With every option off, the steps draw the same noise in the same order as the families
-did before they shared this code, so results do not change.
+Every input of the discriminator goes through :meth:`AdversarialModel.discriminator_inputs`,
+so instance noise and packing reach every family; historical averaging enters through
+``apply_update``.
 """
 import keras
 import tensorflow as tf
@@ -33,7 +38,7 @@ OPTION_NEEDS = {
 }
 
 
-def check_critic_input(network, shapes, packing, role="discriminator"):
+def check_discriminator_input(network, shapes, packing, role="discriminator"):
     """Raise if ``network``'s inputs are not ``shapes`` packed ``packing`` at a time.
 
     ``shapes``: the unpacked shape of each input the critic judges (batch axis excluded);
@@ -59,7 +64,7 @@ class AdversarialModel(GenerativeModel):
 
     Args:
       generator: ``keras.Model`` z -> x.
-      discriminator: ``keras.Model`` judging what ``critic_samples`` returns.
+      discriminator: ``keras.Model`` judging what ``discriminator_samples`` returns.
       encoder: the encoder of auto-encoding families (set before the options are built).
       n_critic: critic updates per generator update.
       packing: m, samples the discriminator judges together, concatenated along their last
@@ -92,7 +97,7 @@ class AdversarialModel(GenerativeModel):
         self._refuse_inapplicable(packing=self.packing > 1)
         if discriminator is not None:
             self.discriminator = discriminator
-            check_critic_input(discriminator, self.critic_input_shapes(), self.packing)
+            check_discriminator_input(discriminator, self.discriminator_input_shapes(), self.packing)
             self.init_tricks(**tricks_kwargs)
 
     def _refuse_inapplicable(self, **options):
@@ -101,7 +106,7 @@ class AdversarialModel(GenerativeModel):
                 raise ValueError(f"{option} does not apply to {type(self).__name__}: {OPTION_NEEDS[option]}, "
                                  f"which {type(self).__name__} does not have. Received: {option} on")
 
-    def critic_input_shapes(self):
+    def discriminator_input_shapes(self):
         """The unpacked shapes the discriminator judges, from ``DISCRIMINATES``."""
         return {"x": [self.data_shape], "z": [(self.latent_dim,)],
                 "xz": [self.data_shape, (self.latent_dim,)]}[self.DISCRIMINATES]
@@ -149,7 +154,7 @@ class AdversarialModel(GenerativeModel):
         return tricks.instance_noise_stddev(self.d_optimizer.iterations, self.instance_noise,
                                             self.noise_anneal_steps)
 
-    def critic_inputs(self, *xs):
+    def discriminator_inputs(self, *xs):
         """What the critic sees of each batch in ``xs`` (tensors, or lists of them: pairs,
         pyramid levels): with instance noise, each gets its own draw (Arjovsky & Bottou 2017,
         arXiv:1701.04862, §4); with packing, ``m`` consecutive examples become one
@@ -179,7 +184,7 @@ class AdversarialModel(GenerativeModel):
                 tf.distribute.ReduceOp.MEAN, [tf.reduce_mean(real_features, 0), tf.reduce_mean(fake_features, 0)]
             )
             return tf.reduce_sum(tf.square(tf.stop_gradient(real_mean) - fake_mean))
-        return tricks.feature_matching_loss(tf.stop_gradient(real_features), fake_features)
+        return losses.feature_matching_generator_loss(tf.stop_gradient(real_features), fake_features)
 
     def regularised_gradients(self, optimizer_key, variables, grads):
         """Historical averaging (Salimans et al. 2016, arXiv:1606.03498, §3.3): add the
@@ -215,11 +220,11 @@ class AdversarialModel(GenerativeModel):
         """``G(z)`` on fresh noise, in training mode."""
         return self.generator(self.sample_latent(batch_size), training=True)
 
-    def critic_samples(self, x, labels=None):
+    def discriminator_samples(self, x, labels=None):
         """``(real, *fakes)`` the critic compares: the data and one generated batch."""
         return x, self.fake_samples(tf.shape(x)[0], labels)
 
-    def critic_cost(self, real, *fakes, labels=None):
+    def discriminator_cost(self, real, *fakes, labels=None):
         """``(critic loss, logs)`` on critic inputs."""
         return self.discriminator_loss(self.judge(real, labels), self.judge(fakes[0], labels)), {}
 
@@ -227,7 +232,7 @@ class AdversarialModel(GenerativeModel):
         """The generator's loss on critic inputs (``real`` is None unless GENERATOR_SEES_DATA)."""
         return self.generator_loss(self.judge(fakes[0], labels))
 
-    def after_critic_update(self):
+    def after_discriminator_update(self):
         """Run after each critic update (WGAN clips the critic's weights here)."""
 
     def training_labels(self, labels):
@@ -236,16 +241,16 @@ class AdversarialModel(GenerativeModel):
 
     # ---------------------------------------------------------------- the game
     def discriminator_step(self, x, labels=None, samples=None):
-        """One critic update on ``x``: descend ``critic_cost`` on ``critic_samples(x)``
+        """One critic update on ``x``: descend ``discriminator_cost`` on ``discriminator_samples(x)``
         (or ``samples()``, a callable giving ``(real, *fakes)``).  Returns ``(d_loss, logs)``."""
-        samples = samples or (lambda: self.critic_samples(x, labels))
+        samples = samples or (lambda: self.discriminator_samples(x, labels))
         with tf.GradientTape() as tape:
-            d_loss, logs = self.critic_cost(*self.critic_inputs(*samples()), labels=labels)
+            d_loss, logs = self.discriminator_cost(*self.discriminator_inputs(*samples()), labels=labels)
         self.apply_update(tape, d_loss, "d_optimizer")
-        self.after_critic_update()
+        self.after_discriminator_update()
         return d_loss, logs
 
-    def critic_steps(self, x, labels=None, samples=None):
+    def discriminator_steps(self, x, labels=None, samples=None):
         """``n_critic`` critic updates (Arjovsky et al. 2017, Algorithm 1); the last ``(d_loss, logs)``."""
         for _ in range(self.n_critic):
             d_loss, logs = self.discriminator_step(x, labels, samples)
@@ -257,23 +262,23 @@ class AdversarialModel(GenerativeModel):
         With ``feature_matching`` the loss is the feature-matching loss (Salimans et al. 2016,
         arXiv:1606.03498, §3.1) instead of ``generator_cost``.
         """
-        samples = samples or (lambda: self.critic_samples(x, labels))
+        samples = samples or (lambda: self.discriminator_samples(x, labels))
         with tf.GradientTape() as tape:
             real, *fakes = samples()
             if self.feature_matching:
-                real, fake = self.critic_inputs(real, fakes[0])
+                real, fake = self.discriminator_inputs(real, fakes[0])
                 g_loss = self.matching_loss(real, fake, labels)
             elif self.GENERATOR_SEES_DATA:
-                g_loss = self.generator_cost(*self.critic_inputs(real, *fakes), labels=labels)
+                g_loss = self.generator_cost(*self.discriminator_inputs(real, *fakes), labels=labels)
             else:
-                g_loss = self.generator_cost(None, *self.critic_inputs(*fakes), labels=labels)
+                g_loss = self.generator_cost(None, *self.discriminator_inputs(*fakes), labels=labels)
         self.apply_update(tape, g_loss, "g_optimizer")
         return g_loss
 
     def train_step(self, data):
         x, labels = unpack_batch(data)
         labels = self.training_labels(labels)
-        d_loss, logs = self.critic_steps(x, labels)
+        d_loss, logs = self.discriminator_steps(x, labels)
         g_loss = self.generator_step(x, labels)
         return self.track(d_loss=d_loss, g_loss=g_loss, **logs)
 

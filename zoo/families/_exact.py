@@ -104,8 +104,41 @@ def stateless_sample(model, draw, n, seed):
     return draw(n, seed)
 
 
+# ------------------------------------------------------------------ the likelihood game
+class LikelihoodModel(GenerativeModel):
+    """The step contract of the exact-likelihood families: one player, one optimizer, and
+    ``train_step`` descends the mean negative log-likelihood of the batch.
+
+    A family writes ``log_prob(x)`` (nats per example on the continuous [-1, 1] scale) and may
+    override two hooks: ``training_inputs(x)`` (the flows dequantise here) and
+    ``training_nll(x)``, which returns ``(loss to descend, nll to log)`` (PixelCNN descends the
+    discrete NLL and logs it on the continuous scale).
+    """
+
+    LOSSES = ("nll",)
+
+    def training_inputs(self, x):
+        return x
+
+    def training_nll(self, x):
+        nll = -tf.reduce_mean(self.log_prob(x))
+        return nll, nll
+
+    def train_step(self, data):
+        x, _ = unpack_batch(data)
+        x = self.training_inputs(x)
+        with tf.GradientTape() as tape:
+            loss, nll = self.training_nll(x)
+        self.apply_update(tape, loss, next(iter(self.OPTIMIZERS)))
+        return self.track(nll=nll)
+
+    def test_step(self, data):
+        x, _ = unpack_batch(data)
+        return self.track(nll=-tf.reduce_mean(self.log_prob(x)))
+
+
 # ------------------------------------------------------------------ the flow base
-class FlowModel(GenerativeModel):
+class FlowModel(LikelihoodModel):
     """A normalizing flow ``x = g(z)`` on data of shape ``data_shape``, trained by exact
     maximum likelihood.  Subclasses set ``NETWORK_ARG`` / ``NETWORK_PREFIX`` (the constructor
     argument holding the list of networks, and their attribute names) and write
@@ -128,7 +161,6 @@ class FlowModel(GenerativeModel):
 
     NETWORK_ARG = "networks"
     NETWORK_PREFIX = "network"
-    LOSSES = ("nll",)
 
     def __init__(self, networks, data_shape, levels=None, data_scale=1.0, log_scale_bound=3.0, seed=None, **kwargs):
         networks = list(networks)
@@ -215,18 +247,8 @@ class FlowModel(GenerativeModel):
         return x + self.uniform(tf.shape(x)[0], self._data_shape, -half, half)
 
     # -------------------------------------------------------------- training
-    def train_step(self, data):
-        x, _ = unpack_batch(data)
-        x = self.dequantize(tf.convert_to_tensor(x, tf.float32))
-        with tf.GradientTape() as tape:
-            nll = -tf.reduce_mean(self.log_prob(x))
-        self.apply_update(tape, nll, "flow_optimizer")
-        return self.track(nll=nll)
-
-    def test_step(self, data):
-        x, _ = unpack_batch(data)
-        nll = -tf.reduce_mean(self.log_prob(x))
-        return self.track(nll=nll)
+    def training_inputs(self, x):
+        return self.dequantize(tf.convert_to_tensor(x, tf.float32))
 
     # ------------------------------------------------------ generation / codes
     def call(self, z, training=False):

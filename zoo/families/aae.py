@@ -14,14 +14,9 @@ encoder here is deterministic (the variant the paper uses in most experiments, �
 import keras
 import tensorflow as tf
 
-from zoo import papers
+from zoo import losses, papers
 from zoo.families._adversarial import AdversarialModel
 from zoo.families._base import unpack_batch
-
-
-def mean_squared_reconstruction_error(x, x_reconstructed):
-    """``1/D ‖x − x̂‖²`` averaged over the batch: the reconstruction phase's loss."""
-    return tf.reduce_mean(tf.square(x - x_reconstructed))
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -57,7 +52,7 @@ class AAE(AdversarialModel):
     def encode(self, x):
         return self.encoder(x, training=False)
 
-    def critic_samples(self, x, labels=None):
+    def discriminator_samples(self, x, labels=None):
         # The latent GAN (§2): prior draws are its data, the codes of the data its samples.
         return self.sample_latent(tf.shape(x)[0]), self.encoder(x, training=True)
 
@@ -65,13 +60,13 @@ class AAE(AdversarialModel):
         x, _ = unpack_batch(data)
 
         with tf.GradientTape() as tape:
-            reconstruction = mean_squared_reconstruction_error(
+            reconstruction = losses.mean_squared_error_cost(
                 x, self.generator(self.encoder(x, training=True), training=True))
         self.apply_update(tape, reconstruction, "ae_optimizer")
 
-        d_loss, _ = self.critic_steps(x)
+        d_loss, _ = self.discriminator_steps(x)
 
         with tf.GradientTape() as tape:
-            e_loss = self.generator_cost(None, *self.critic_inputs(self.encoder(x, training=True)))
+            e_loss = self.generator_cost(None, *self.discriminator_inputs(self.encoder(x, training=True)))
         self.apply_update(tape, e_loss, "e_optimizer")
         return self.track(reconstruction=reconstruction, d_loss=d_loss, e_loss=e_loss)

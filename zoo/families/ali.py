@@ -70,16 +70,16 @@ class ALI(AdversarialModel):
         """The code of x: the mean of q(z|x) (ALI) or E(x) (BiGAN)."""
         return self._encoder_location_scale(x, training=False)[0]
 
-    def generator_cost(self, data_pairs, model_pairs, labels=None):
-        # The discriminator's game with the labels swapped: E makes (x, E(x)) look generated,
-        # G makes (G(z), z) look real.
-        return losses.gan_discriminator_loss(self.judge(model_pairs), self.judge(data_pairs))
+    def generator_cost(self, real, *fakes, labels=None):
+        # The discriminator's game with the labels swapped on the pairs: E makes the data pairs
+        # (x, E(x)) look generated, G makes the model pairs (G(z), z) look real.
+        return losses.gan_discriminator_loss(self.judge(fakes[0]), self.judge(real))
 
     def train_step(self, data):
         x, _ = unpack_batch(data)
         z = self.sample_latent(tf.shape(x)[0])  # one z for both updates of the step
         pairs = lambda: ([x, self.infer(x)], [self.generator(z, training=True), z])  # noqa: E731
-        d_loss, _ = self.critic_steps(x, samples=pairs)
+        d_loss, _ = self.discriminator_steps(x, samples=pairs)
         g_loss = self.generator_step(x, samples=pairs)
         return self.track(d_loss=d_loss, g_loss=g_loss)
 

@@ -101,62 +101,52 @@ class AVB(GenerativeModel):
         return log_likelihood(self.generator(z, training=training), x, self.likelihood, len(self.data_shape))
 
     def train_step(self, data):
-        if self.adaptive_contrast:
-            return self._contrast_step(data)
+        """Algorithm 1 on one mini-batch: θ and φ descend ``−(log p(x|z) − T(x, z))``, then ψ
+        takes one logistic-regression step on this batch's codes against the contrast.
+
+        Plain AVB: one code ``z = f_φ(x, ε)`` per example, judged against ``z ~ p(z)``.
+        Adaptive contrast (§3.3): ``contrast_draws`` codes per example give the moments of
+        q(z|x); T judges the normalised codes against ``N(0, I)`` and estimates
+        ``KL(q, r_α)``, to which ``KL(r_α, p)`` is added in closed form.
+        """
         x, _ = unpack_batch(data)
         batch = tf.shape(x)[0]
-        eps = self.normal(batch, (self.noise_dim,))
-        z_prior = self.sample_latent(batch)
+        draws = self.contrast_draws if self.adaptive_contrast else 1
+        rows = tf.repeat(x, draws, axis=0) if draws > 1 else x  # row i*K + j: example i, draw j
+        eps = self.normal(batch * draws, (self.noise_dim,))
+        contrast = self.normal(batch * draws, (self.latent_dim,))  # p(z), or N(0, I) for z̃
 
         # θ and φ share one objective, -(log p(x|z) - T(x, z)); each gets its own update.
         with tf.GradientTape(persistent=True) as tape:
-            z = self.encoder([x, eps], training=True)
-            reconstruction = -tf.reduce_mean(self.log_likelihood(x, z, training=True))
-            kl = tf.reduce_mean(self.adversary([x, z], training=True))  # T ≈ log q(z|x) - log p(z)
+            z = self.encoder([rows, eps], training=True)
+            judged, closed_form_kl = self.adversary_codes(z, batch) if draws > 1 else (z, None)
+            reconstruction = -tf.reduce_mean(self.log_likelihood(rows, z, training=True))
+            kl = tf.reduce_mean(self.adversary([rows, judged], training=True))  # T ≈ log q(z|x) - log p(z)
+            if closed_form_kl is not None:
+                kl = kl + tf.reduce_mean(closed_form_kl)
             neg_elbo = reconstruction + kl
         self.apply_update(tape, neg_elbo, "g_optimizer")
         self.apply_update(tape, neg_elbo, "e_optimizer")
         del tape
 
-        z = tf.stop_gradient(z)  # the codes of this mini-batch, as in Algorithm 1
+        judged = tf.stop_gradient(judged)  # the codes of this mini-batch, as in Algorithm 1
         with tf.GradientTape() as tape:
             d_loss = losses.gan_discriminator_loss(
-                self.adversary([x, z], training=True), self.adversary([x, z_prior], training=True))
+                self.adversary([rows, judged], training=True), self.adversary([rows, contrast], training=True))
         self.apply_update(tape, d_loss, "d_optimizer")
         return self.track(neg_elbo=neg_elbo, reconstruction=reconstruction, kl=kl, d_loss=d_loss)
 
-    def _contrast_step(self, data):
-        """Algorithm 1 with adaptive contrast (§3.3): ``contrast_draws`` codes per example give
-        the moments of q(z|x); T estimates KL(q, r_α) on the normalised codes."""
-        x, _ = unpack_batch(data)
-        batch, draws = tf.shape(x)[0], self.contrast_draws
-        tiled_x = tf.repeat(x, draws, axis=0)  # row i*K + j: example i, draw j
-        eps = self.normal(batch * draws, (self.noise_dim,))
-        reference = self.normal(batch * draws, (self.latent_dim,))  # z̃ ~ N(0, I), the contrast
-
-        with tf.GradientTape(persistent=True) as tape:
-            z = self.encoder([tiled_x, eps], training=True)
-            codes = tf.reshape(z, [batch, draws, self.latent_dim])
-            mean = tf.reduce_mean(codes, axis=1, keepdims=True)
-            variance = tf.reduce_sum(tf.square(codes - mean), axis=1, keepdims=True) / float(draws - 1)
-            variance = variance + CONTRAST_VARIANCE_FLOOR
-            normalised = tf.reshape((codes - mean) * tf.math.rsqrt(variance), [-1, self.latent_dim])
-            reconstruction = -tf.reduce_mean(self.log_likelihood(tiled_x, z, training=True))
-            # KL(r_α(z|x) || N(0, I)) in closed form, per example.
-            gaussian_kl = 0.5 * tf.reduce_sum(tf.square(mean) + variance - 1.0 - tf.math.log(variance), axis=-1)
-            contrast = tf.reduce_mean(self.adversary([tiled_x, normalised], training=True))  # ≈ KL(q || r_α)
-            kl = contrast + tf.reduce_mean(gaussian_kl)
-            neg_elbo = reconstruction + kl
-        self.apply_update(tape, neg_elbo, "g_optimizer")
-        self.apply_update(tape, neg_elbo, "e_optimizer")
-        del tape
-
-        normalised = tf.stop_gradient(normalised)
-        with tf.GradientTape() as tape:
-            d_loss = losses.gan_discriminator_loss(
-                self.adversary([tiled_x, normalised], training=True), self.adversary([tiled_x, reference], training=True))
-        self.apply_update(tape, d_loss, "d_optimizer")
-        return self.track(neg_elbo=neg_elbo, reconstruction=reconstruction, kl=kl, d_loss=d_loss)
+    def adversary_codes(self, z, batch):
+        """Adaptive contrast (§3.3): ``(z̃, KL(r_α(z|x) ‖ N(0, I)))`` for the codes ``z`` of
+        ``contrast_draws`` draws per example, ``z̃ = (z − μ)/σ`` with the Monte-Carlo moments
+        of q(z|x) (differentiated through), the KL per example in closed form."""
+        draws = self.contrast_draws
+        codes = tf.reshape(z, [batch, draws, self.latent_dim])
+        mean = tf.reduce_mean(codes, axis=1, keepdims=True)
+        variance = tf.reduce_sum(tf.square(codes - mean), axis=1, keepdims=True) / float(draws - 1)
+        variance = variance + CONTRAST_VARIANCE_FLOOR
+        normalised = tf.reshape((codes - mean) * tf.math.rsqrt(variance), [-1, self.latent_dim])
+        return normalised, losses.gaussian_kl_to_standard_normal(mean, variance)
 
     # ------------------------------------------------------ generation / codes
     def call(self, z, training=False):

@@ -49,33 +49,30 @@ class CramerGAN(AdversarialModel):
         """``f(x) = ‖h(x) - h(x'_g)‖ - ‖h(x)‖`` given ``h(x'_g)``: ``[batch]``."""
         return losses.cramer_critic(self.discriminator(x, training=training), h_reference)
 
-    def critic_loss(self, real, fake, fake_prime, epsilon=None):
-        """(critic loss, surrogate ``L_s``, gradient penalty) on one batch of each."""
+    # ------------------------------------------------------------- the hooks
+    def discriminator_samples(self, x, labels=None):
+        # Two independent generator samples x_g, x'_g in every estimate (Algorithm 1).
+        batch_size = tf.shape(x)[0]
+        return x, self.fake_samples(batch_size), self.fake_samples(batch_size)
+
+    def discriminator_cost(self, real, *fakes, labels=None):
+        """``(−L_s + λ · penalty, logs)`` on ``real``, ``fakes = (x_g, x'_g)``; the logs hold the
+        surrogate ``L_s`` and the gradient penalty."""
+        fake, fake_prime = fakes
+        epsilon = self.uniform(tf.shape(real)[0])  # this replica's rows of the global batch's ε
         h = lambda x: self.discriminator(x, training=True)  # noqa: E731
         h_fake_prime = h(fake_prime)
         surrogate = losses.cramer_surrogate_loss(h(real), h(fake), h_fake_prime)
         penalty = losses.gradient_penalty(
             lambda x, training: self.critic(x, h_fake_prime, training=training), real, fake, epsilon=epsilon
         )
-        return -surrogate + self.penalty_weight * penalty, surrogate, penalty
+        return -surrogate + self.penalty_weight * penalty, {"surrogate": surrogate, "gradient_penalty": penalty}
 
-    def generator_loss(self, real, fake, fake_prime):
+    def generator_cost(self, real, *fakes, labels=None):
+        """The energy distance in the space of h, ``fakes = (x_g, x'_g)``."""
+        fake, fake_prime = fakes
         h = lambda x: self.discriminator(x, training=True)  # noqa: E731
         return losses.cramer_generator_loss(h(real), h(fake), h(fake_prime))
-
-    # ------------------------------------------------------------- the hooks
-    def critic_samples(self, x, labels=None):
-        # Two independent generator samples in every estimate (Algorithm 1).
-        batch_size = tf.shape(x)[0]
-        return x, self.fake_samples(batch_size), self.fake_samples(batch_size)
-
-    def critic_cost(self, real, fake, fake_prime, labels=None):
-        epsilon = self.uniform(tf.shape(real)[0])  # this replica's rows of the global batch's ε
-        loss, surrogate, penalty = self.critic_loss(real, fake, fake_prime, epsilon)
-        return loss, {"surrogate": surrogate, "gradient_penalty": penalty}
-
-    def generator_cost(self, real, fake, fake_prime, labels=None):
-        return self.generator_loss(real, fake, fake_prime)
 
     def get_config(self):
         return {**super().get_config(), "penalty_weight": self.penalty_weight}

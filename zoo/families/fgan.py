@@ -9,7 +9,7 @@ the alternative generator objective exactly the non-saturating GAN loss.
 """
 import keras
 
-from zoo import divergences, papers
+from zoo import divergences, losses, papers
 from zoo.families._adversarial import AdversarialModel
 
 
@@ -48,13 +48,13 @@ class FGAN(AdversarialModel):
         super().__init__(generator, discriminator, seed=seed, **kwargs)
 
     def discriminator_loss(self, real_outputs, fake_outputs):
-        return divergences.fgan_critic_loss(self.divergence, real_outputs, fake_outputs)
+        return losses.fgan_discriminator_loss(self.divergence, real_outputs, fake_outputs)
 
     def generator_loss(self, fake_outputs):
-        return divergences.fgan_generator_loss(self.divergence, fake_outputs, self.generator_objective)
+        return losses.fgan_generator_loss(self.divergence, fake_outputs, self.generator_objective)
 
-    def critic_cost(self, real, fake, labels=None):
-        d_loss, _ = super().critic_cost(real, fake)
+    def discriminator_cost(self, real, *fakes, labels=None):
+        d_loss, _ = super().discriminator_cost(real, *fakes, labels=labels)
         # -d_loss is the critic's current lower bound on D_f(P_data ‖ Q_G) (before its step).
         return d_loss, {"divergence": -d_loss}
 

@@ -22,7 +22,7 @@ import keras
 import tensorflow as tf
 
 from zoo import losses, papers, tricks
-from zoo.families._adversarial import AdversarialModel, check_critic_input
+from zoo.families._adversarial import AdversarialModel, check_discriminator_input
 
 LAPGAN_PAPER = papers.LAPGAN  # import-compatible alias
 
@@ -119,7 +119,7 @@ class LAPGAN(AdversarialModel):
         for k, d in enumerate(discriminators):
             band = tuple(int(s) for s in generators[k].outputs[0].shape[1:])
             judged = band if k == 0 else band[:-1] + (2 * band[-1],)  # the residual beside the low-pass image
-            check_critic_input(d, [judged], self.packing, role=f"discriminators[{k}]")
+            check_discriminator_input(d, [judged], self.packing, role=f"discriminators[{k}]")
         self.init_tricks(**tricks_kwargs)
         self.init_ema()
 
@@ -174,7 +174,7 @@ class LAPGAN(AdversarialModel):
     # Each level is its own GAN on the real low-pass images; the losses are summed, and
     # since the levels share no variables the sum trains each one independently (§3).
     # What the critic compares: per level, D_k's input on real and on generated residuals.
-    def critic_samples(self, x, labels=None):
+    def discriminator_samples(self, x, labels=None):
         bands, lows = laplacian_pyramid(x, self.levels)
         codes = self.split_latent(self.sample_latent(tf.shape(x)[0]))
         judged = lambda band, low: band if low is None else tf.concat([band, low], axis=-1)  # noqa: E731
@@ -187,12 +187,12 @@ class LAPGAN(AdversarialModel):
             return self.generators[k](code, training=True)
         return self._residual(self.generators[k]([code, low], training=True))
 
-    def critic_cost(self, real, fake, labels=None):
+    def discriminator_cost(self, real, *fakes, labels=None):
         return tf.add_n([self.discriminator_loss(d(r, training=True), d(f, training=True))
-                         for d, r, f in zip(self.discriminators, real, fake)]), {}
+                         for d, r, f in zip(self.discriminators, real, fakes[0])]), {}
 
-    def generator_cost(self, real, fake, labels=None):
-        return tf.add_n([self.generator_loss(d(f, training=True)) for d, f in zip(self.discriminators, fake)])
+    def generator_cost(self, real, *fakes, labels=None):
+        return tf.add_n([self.generator_loss(d(f, training=True)) for d, f in zip(self.discriminators, fakes[0])])
 
     def generator_loss(self, fake_logits):
         return losses.GENERATOR_LOSSES[self.objective](fake_logits)

@@ -27,8 +27,7 @@ import tensorflow as tf
 import tensorflow_probability as tfp
 
 from zoo import papers
-from zoo.families._base import GenerativeModel, unpack_batch
-from zoo.families._exact import check_levels, level_index, level_value, log_bin_volume, stateless_sample
+from zoo.families._exact import LikelihoodModel, check_levels, level_index, level_value, log_bin_volume, stateless_sample
 
 tfd = tfp.distributions
 
@@ -191,7 +190,7 @@ def pixelcnn_network(image_shape, num_resnet=1, num_hierarchies=2, num_filters=3
 
 # ----------------------------------------------------------------- the family
 @keras.saving.register_keras_serializable(package="zoo")
-class PixelCNN(GenerativeModel):
+class PixelCNN(LikelihoodModel):
     """PixelCNN++ on grey images with ``levels`` discrete values per pixel.
 
     Args:
@@ -208,7 +207,6 @@ class PixelCNN(GenerativeModel):
 
     NETWORKS = ("network",)
     OPTIMIZERS = {"pixelcnn_optimizer": ("network",)}
-    LOSSES = ("nll",)
     FAMILY = "pixelcnn"
     PAPERS = [papers.PIXELCNN, papers.PIXELCNN_PP]
 
@@ -272,17 +270,10 @@ class PixelCNN(GenerativeModel):
         return self.log_prob_discrete(x) - log_bin_volume(self.levels, self.dims)
 
     # -------------------------------------------------------------- training
-    def train_step(self, data):
-        x, _ = unpack_batch(data)
-        with tf.GradientTape() as tape:
-            nll_discrete = -tf.reduce_mean(self.log_prob_discrete(x, training=True))
-        self.apply_update(tape, nll_discrete, "pixelcnn_optimizer")
+    def training_nll(self, x):
+        nll_discrete = -tf.reduce_mean(self.log_prob_discrete(x, training=True))
         # Logged on the [-1, 1] scale, the flows' scale; the gradient is the same.
-        return self.track(nll=nll_discrete + log_bin_volume(self.levels, self.dims))
-
-    def test_step(self, data):
-        x, _ = unpack_batch(data)
-        return self.track(nll=-tf.reduce_mean(self.log_prob(x)))
+        return nll_discrete, nll_discrete + log_bin_volume(self.levels, self.dims)
 
     # ---------------------------------------------------------------- sampling
     def sample_pixels(self, x, seed):

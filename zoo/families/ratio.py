@@ -11,7 +11,7 @@ default reverse KL: ``L_G = −E_Q[log r(G(z))]``, i.e. ``KL(Q‖P)``).
 import keras
 import tensorflow as tf
 
-from zoo import divergences, papers
+from zoo import divergences, losses, papers
 from zoo.families._adversarial import AdversarialModel
 
 
@@ -47,15 +47,15 @@ class RatioMatchingGAN(AdversarialModel):
         return tf.nn.softplus(outputs)
 
     def discriminator_loss(self, real_outputs, fake_outputs):
-        return divergences.ratio_matching_loss(self.ratio(real_outputs), self.ratio(fake_outputs))
+        return losses.ratio_discriminator_loss(self.ratio(real_outputs), self.ratio(fake_outputs))
 
     def generator_loss(self, fake_outputs):
-        return divergences.ratio_generator_loss(
-            self.divergence, self.ratio(fake_outputs), log_ratio_q=divergences.log_softplus(fake_outputs)
+        return losses.ratio_generator_loss(
+            self.divergence, self.ratio(fake_outputs), log_ratio_q=losses.log_softplus(fake_outputs)
         )
 
-    def critic_cost(self, real, fake, labels=None):
-        d_loss, _ = super().critic_cost(real, fake)
+    def discriminator_cost(self, real, *fakes, labels=None):
+        d_loss, _ = super().discriminator_cost(real, *fakes, labels=labels)
         # At the optimal ratio the matching loss is −½(1 + χ²(P‖Q)): track that χ² estimate.
         return d_loss, {"pearson": -2.0 * d_loss - 1.0}
 

@@ -11,7 +11,7 @@ updated as in the GAN: only the first step is applied (§2.2).
 import keras
 import tensorflow as tf
 
-from zoo import papers
+from zoo import _private_api, papers
 from zoo.families._base import replica_scale
 from zoo.families.gan import GAN
 
@@ -107,10 +107,11 @@ class UnrolledGAN(GAN):
         lr = tf.cast(self.unroll_learning_rate if self.unroll_learning_rate is not None else opt.learning_rate,
                      tf.float32)
         if self.unroll_optimizer == "adam":
-            # Adam's slots by Keras' own (private) lookup; tests/test_unrolled.py holds one
-            # unrolled step equal to the optimizer's real step, so a Keras change shows there.
-            m = [tf.convert_to_tensor(opt._momentums[opt._get_variable_index(v)].value) for v in variables]
-            s = [tf.convert_to_tensor(opt._velocities[opt._get_variable_index(v)].value) for v in variables]
+            # Adam's slots by Keras' own (private) lookup, kept in zoo/_private_api.py;
+            # tests/test_unrolled.py holds one unrolled step equal to the optimizer's real step.
+            slots = [_private_api.adam_slots(opt, v) for v in variables]
+            m = [tf.convert_to_tensor(m.value) for m, _ in slots]
+            s = [tf.convert_to_tensor(v.value) for _, v in slots]
             step = tf.cast(opt.iterations, tf.float32)
             beta_1, beta_2 = float(opt.beta_1), float(opt.beta_2)
         loss = lambda p: self._d_loss_with(p, real, fake)  # noqa: E731
@@ -130,7 +131,8 @@ class UnrolledGAN(GAN):
     # --------------------------------------------------------------- the step
     # The discriminator's update is GAN's, unchanged (only the first unrolled step is real);
     # the generator's loss is taken with the unrolled discriminator θ_D^K.
-    def generator_cost(self, real, fake, labels=None):
+    def generator_cost(self, real, *fakes, labels=None):
+        fake = fakes[0]
         params = self.unrolled_parameters(real, fake)
         fake_logits, _ = self.discriminator.stateless_call(params, [], fake, training=True)
         return self.generator_loss(fake_logits)

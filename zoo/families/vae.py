@@ -29,13 +29,13 @@ from zoo.distributions import (
     likelihood_mean,
     log_likelihood,
 )
-from zoo.families._base import GenerativeModel, unpack_batch
+from zoo.families._autoencoding import PenalisedAutoEncoder
 
 tfd = tfp.distributions
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class VAE(GenerativeModel):
+class VAE(PenalisedAutoEncoder):
     """Variational auto-encoder trained on the negative ELBO.
 
     Args:
@@ -125,14 +125,11 @@ class VAE(GenerativeModel):
                                          len(self.data_shape))
         return reconstruction, self.kl(q, logits)
 
-    def train_step(self, data):
-        x, _ = unpack_batch(data)
-        with tf.GradientTape() as tape:
-            reconstruction, kl = self.negative_elbo_terms(x, training=True)
-            reconstruction, kl = tf.reduce_mean(reconstruction), tf.reduce_mean(kl)
-            neg_elbo = reconstruction + kl
-        self.apply_update(tape, neg_elbo, "vae_optimizer")
-        return self.track(neg_elbo=neg_elbo, reconstruction=reconstruction, kl=kl)
+    def autoencoding_terms(self, x):
+        """The negative ELBO's two terms, batch means: ``-E_q log p(x|z)`` and the KL."""
+        reconstruction, kl = self.negative_elbo_terms(x, training=True)
+        reconstruction, kl = tf.reduce_mean(reconstruction), tf.reduce_mean(kl)
+        return reconstruction, kl, {"kl": kl}
 
     # ------------------------------------------------------------ the bounds
     def _continuous_only(self, what):

@@ -18,17 +18,12 @@ so each code stays sharp and reconstructions stay good.
 import keras
 import tensorflow as tf
 
-from zoo import kernels, papers
+from zoo import kernels, losses, papers
 from zoo.families._adversarial import AdversarialModel
-from zoo.families._base import GenerativeModel, unpack_batch
+from zoo.families._autoencoding import PenalisedAutoEncoder
+from zoo.families._base import unpack_batch
 
 PAPERS = (papers.WAE,)  # import-compatible alias
-
-
-def squared_l2_cost(x, x_reconstructed):
-    """``c(x, y) = ‖x − y‖²`` per example, summed over the data axes (the paper's cost)."""
-    axes = list(range(1, len(x.shape)))
-    return tf.reduce_sum(tf.square(x - x_reconstructed), axis=axes)
 
 
 def _gather_replicas(tensor):
@@ -61,14 +56,14 @@ class _WAE:
 
     def reconstruction_cost(self, x, z):
         """``E_x c(x, G(z))`` on the batch, with the codes ``z = Q(x)``."""
-        return tf.reduce_mean(squared_l2_cost(x, self.generator(z, training=True)))
+        return tf.reduce_mean(losses.squared_l2_cost(x, self.generator(z, training=True)))
 
     def get_config(self):
         return {**super().get_config(), "lam": self.lam, "prior_variance": self.prior_variance}
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class WAEMMD(_WAE, GenerativeModel):
+class WAEMMD(_WAE, PenalisedAutoEncoder):
     """WAE with the MMD penalty (Algorithm 2).
 
     Args:
@@ -97,19 +92,16 @@ class WAEMMD(_WAE, GenerativeModel):
         kwargs = {"prior_variance": self.prior_variance} if self.kernel == "imq" else {}
         return kernels.mmd(z_encoded, z_prior, kernel=self.kernel, unbiased=True, **kwargs)
 
-    def train_step(self, data):
-        x, _ = unpack_batch(data)
+    def autoencoding_terms(self, x):
+        """``E_x c(x, G(Q(x)))`` and ``λ · MMD(Q_Z, P_Z)`` (Algorithm 2)."""
         z_prior = self.sample_latent(tf.shape(x)[0])
-        with tf.GradientTape() as tape:
-            z = self.encoder(x, training=True)
-            reconstruction = self.reconstruction_cost(x, z)
-            # MMD is a statistic of the whole batch (all pairs), not a mean over examples: on N
-            # replicas it is computed on the gathered global batch, so that N-replica training
-            # equals 1-device training (all_gather passes the gradient back to each replica).
-            mmd = self.penalty(_gather_replicas(z), _gather_replicas(z_prior))
-            loss = reconstruction + self.lam * mmd
-        self.apply_update(tape, loss, "ae_optimizer")
-        return self.track(wae_loss=loss, reconstruction=reconstruction, mmd=mmd)
+        z = self.encoder(x, training=True)
+        reconstruction = self.reconstruction_cost(x, z)
+        # MMD is a statistic of the whole batch (all pairs), not a mean over examples: on N
+        # replicas it is computed on the gathered global batch, so that N-replica training
+        # equals 1-device training (all_gather passes the gradient back to each replica).
+        mmd = self.penalty(_gather_replicas(z), _gather_replicas(z_prior))
+        return reconstruction, self.lam * mmd, {"mmd": mmd}
 
     def get_config(self):
         return {**super().get_config(), "kernel": self.kernel}
@@ -141,25 +133,25 @@ class WAEGAN(_WAE, AdversarialModel):
         super().__init__(generator, discriminator, encoder=encoder, seed=seed, **kwargs)
         self.init_wae(lam, prior_variance)
 
-    def critic_samples(self, x, labels=None):
+    def discriminator_samples(self, x, labels=None):
         # Prior draws are the data of the latent GAN, codes its samples.
         return self.sample_latent(tf.shape(x)[0]), self.encoder(x, training=True)
 
-    def critic_cost(self, real, fake, labels=None):
+    def discriminator_cost(self, real, *fakes, labels=None):
         # D_γ ascends λ/n Σ log D(z_i) + log(1 − D(Q(x_i))); the paper's λ scales the
         # discriminator's loss too, which only rescales its learning rate.
-        d_loss, logs = super().critic_cost(real, fake)
+        d_loss, logs = super().discriminator_cost(real, *fakes, labels=labels)
         return self.lam * d_loss, logs
 
     def train_step(self, data):
         x, _ = unpack_batch(data)
-        d_loss, _ = self.critic_steps(x)
+        d_loss, _ = self.discriminator_steps(x)
 
         # Q and G descend 1/n Σ c(x_i, G(Q(x_i))) − λ log D(Q(x_i)).
         with tf.GradientTape() as tape:
             z = self.encoder(x, training=True)
             reconstruction = self.reconstruction_cost(x, z)
-            gan_penalty = self.generator_cost(None, *self.critic_inputs(z))
+            gan_penalty = self.generator_cost(None, *self.discriminator_inputs(z))
             loss = reconstruction + self.lam * gan_penalty
         self.apply_update(tape, loss, "ae_optimizer")
         return self.track(d_loss=d_loss, wae_loss=loss, reconstruction=reconstruction, gan_penalty=gan_penalty)

@@ -37,19 +37,17 @@ class _Critic(AdversarialModel):
     def __init__(self, generator, discriminator, n_critic=5, seed=None, **kwargs):
         super().__init__(generator, discriminator, n_critic=n_critic, seed=seed, **kwargs)
 
-    def critic_loss(self, real, fake):
-        """(critic loss to minimise, logs): the logs hold the Wasserstein estimate
-        ``E_x[f(x)] - E_z[f(G(z))]`` (the negated critic loss, before any penalty)."""
-        real_scores = self.discriminator(real, training=True)
-        fake_scores = self.discriminator(fake, training=True)
-        loss = losses.wasserstein_critic_loss(real_scores, fake_scores)
+    def discriminator_loss(self, real_outputs, fake_outputs):
+        return losses.wasserstein_discriminator_loss(real_outputs, fake_outputs)
+
+    def generator_loss(self, fake_outputs):
+        return losses.wasserstein_generator_loss(fake_outputs)
+
+    def discriminator_cost(self, real, *fakes, labels=None):
+        """(critic loss, logs): the logs hold the Wasserstein estimate ``E_x[f(x)] - E_z[f(G(z))]``
+        (the negated critic loss, before any penalty)."""
+        loss, _ = super().discriminator_cost(real, *fakes, labels=labels)
         return loss, {"wasserstein": -loss}
-
-    def critic_cost(self, real, fake, labels=None):
-        return self.critic_loss(real, fake)
-
-    def generator_loss(self, fake_scores):
-        return losses.wasserstein_generator_loss(fake_scores)
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -78,7 +76,7 @@ class WGAN(_Critic):
         super().__init__(generator, discriminator, n_critic=n_critic, seed=seed, **kwargs)
         self.clip_value = float(clip_value)
 
-    def after_critic_update(self):
+    def after_discriminator_update(self):
         clip_weights(self.discriminator.trainable_variables, self.clip_value)
 
     def get_config(self):
@@ -113,10 +111,10 @@ class WGANGP(_Critic):
         super().__init__(generator, discriminator, n_critic=n_critic, seed=seed, **kwargs)
         self.penalty_weight = float(penalty_weight)
 
-    def critic_loss(self, real, fake):
-        loss, logs = super().critic_loss(real, fake)
+    def discriminator_cost(self, real, *fakes, labels=None):
+        loss, logs = super().discriminator_cost(real, *fakes, labels=labels)
         epsilon = self.uniform(tf.shape(real)[0])  # this replica's rows of the global batch's ε
-        penalty = losses.gradient_penalty(self.discriminator, real, fake, epsilon=epsilon)
+        penalty = losses.gradient_penalty(self.discriminator, real, fakes[0], epsilon=epsilon)
         return loss + self.penalty_weight * penalty, {**logs, "gradient_penalty": penalty}
 
     def get_config(self):

@@ -111,7 +111,7 @@ def estimate_divergence(p_samples, q_samples, divergence, steps=400, batch_size=
     For an f-divergence the critic ``V`` maximises ``E_P[g_f(V)] − E_Q[f*(g_f(V))]``
     (f-GAN eq. 6), and the estimate is that bound on all the samples.  For ``"w1"`` it
     minimises the WGAN-GP critic loss ``E_Q[f] − E_P[f] + λ E[(‖∇f‖ − 1)²]``
-    (``zoo.losses.wasserstein_critic_loss`` + ``gradient_penalty``), and the estimate is
+    (``zoo.losses.wasserstein_discriminator_loss`` + ``gradient_penalty``), and the estimate is
     ``E_P[f] − E_Q[f]``.  Both are lower bounds at the optimum over all critics; a small
     critic trained briefly lands a little below, a large one overfitting finite samples can
     land above.
@@ -134,7 +134,7 @@ def estimate_divergence(p_samples, q_samples, divergence, steps=400, batch_size=
     if divergence == W1:
         def loss_fn(net, p_batch, q_batch, rng):
             epsilon = rng.uniform([tf.shape(p_batch)[0]])
-            return (losses.wasserstein_critic_loss(net(p_batch, training=True), net(q_batch, training=True))
+            return (losses.wasserstein_discriminator_loss(net(p_batch, training=True), net(q_batch, training=True))
                     + gp_weight * losses.gradient_penalty(net, p_batch, q_batch, epsilon=epsilon))
 
         _fit(critic, loss_fn, p, q, steps, batch_size, learning_rate, seed)
@@ -148,7 +148,7 @@ def estimate_divergence(p_samples, q_samples, divergence, steps=400, batch_size=
         d = divergences.get(divergence)
 
         def loss_fn(net, p_batch, q_batch, rng):
-            return divergences.fgan_critic_loss(d, net(p_batch, training=True), net(q_batch, training=True))
+            return losses.fgan_discriminator_loss(d, net(p_batch, training=True), net(q_batch, training=True))
 
         _fit(critic, loss_fn, p, q, steps, batch_size, learning_rate, seed)
         estimate = float(d.variational_bound(_evaluate(critic, p), _evaluate(critic, q)))
@@ -202,7 +202,7 @@ def classifier_density_ratio(p_samples, q_samples, steps=400, batch_size=4096, w
 def ratio_matching_density_ratio(p_samples, q_samples, steps=400, batch_size=4096, width=64, depth=2,
                                  learning_rate=3e-3, seed=0):
     """Ratio matching: minimise ``½ E_Q[r(x)²] − E_P[r(x)]`` over ``r = softplus(V)``
-    (``zoo.divergences.ratio_matching_loss``), whose minimiser is ``r = p/q``.
+    (``zoo.losses.ratio_discriminator_loss``), whose minimiser is ``r = p/q``.
 
     Returns:
       a :class:`DensityRatio` with ``ratio(x) = softplus(V(x))``.
@@ -211,7 +211,7 @@ def ratio_matching_density_ratio(p_samples, q_samples, steps=400, batch_size=409
     net = _critic(p.shape[1], width, depth, seed, name="ratio")
 
     def loss_fn(network, p_batch, q_batch, rng):
-        return divergences.ratio_matching_loss(tf.nn.softplus(network(p_batch, training=True)),
+        return losses.ratio_discriminator_loss(tf.nn.softplus(network(p_batch, training=True)),
                                                tf.nn.softplus(network(q_batch, training=True)))
 
     _fit(net, loss_fn, p, q, steps, batch_size, learning_rate, seed)
@@ -219,7 +219,7 @@ def ratio_matching_density_ratio(p_samples, q_samples, steps=400, batch_size=409
     def outputs(x):
         return tf.squeeze(_evaluate(net, _as_points(x, "x")), -1)
 
-    return DensityRatio(log_ratio=lambda x: divergences.log_softplus(outputs(x)),
+    return DensityRatio(log_ratio=lambda x: losses.log_softplus(outputs(x)),
                         ratio=lambda x: tf.nn.softplus(outputs(x)), network=net, method="ratio_matching")
 
 
