@@ -30,6 +30,18 @@ def test_the_minimal_bar(dataset, means, below):
         assert status.startswith("below protocol: ") and status.endswith("; test)")
 
 
+@pytest.mark.parametrize("means, below", [
+    (dict(fid=40.0, class_coverage=10.0), False),              # cgan-fashion-mnist
+    (dict(fid=831.3, class_coverage=8.0), True),               # wgan-gp-fashion-mnist: 8 classes
+    (dict(fid=911.2, class_coverage=10.0), True),              # no better than the Gaussian
+])
+def test_the_fashion_mnist_bar_is_the_gaussian_and_ten_classes(means, below):
+    status = cli.below_bar("fashion_mnist", _summary(**means), "test", {"gaussian": {"fid": 911.2}})
+    assert (status is not None) == below
+    if below:
+        assert "911.2" in status and "10 classes" in status
+
+
 def test_the_status_carries_the_numbers():
     status = cli.below_bar("grid25", _summary(modes=1.0, high_quality=0.456), "zoo eval ratio-grid25 --seeds 5")
     assert status == ("below protocol: 1.0/25 modes, 0.46 % high-quality samples (the bar: at least 12.5 modes "
