@@ -70,7 +70,7 @@ def _identity(folder: Path):
         return None
 
 
-def verify(folder: str | os.PathLike, card: ModelCard) -> ModelCard:
+def verify(folder: str | os.PathLike, card: ModelCard, wait: bool = True) -> ModelCard:
     """Raise ``IntegrityError`` unless the files on disk are exactly the card's manifest, and the
     manifest covers the whole export; returns the card verified.
 
@@ -78,6 +78,8 @@ def verify(folder: str | os.PathLike, card: ModelCard) -> ModelCard:
     re-export of the name: another folder is at ``folder`` now, or another card), the check
     waits for the writer and verifies the export now there instead, after its pin check;
     ``card`` is then updated in place, so the caller holds the card of the files it loads.
+    ``wait=False`` for a caller that holds the export's lock itself (``update_card``): no other
+    writer can be at work then, and waiting for one would wait for the caller.
     """
     folder, current = Path(folder), card
     for attempt in range(RETRIES + 1):
@@ -92,7 +94,7 @@ def verify(folder: str | os.PathLike, card: ModelCard) -> ModelCard:
                 check_pin(folder, current)
                 vars(card).update(vars(current))
             return card
-        if attempt == RETRIES:
+        if attempt == RETRIES or not wait:
             raise error
         wait_for_writer(folder)
         try:
