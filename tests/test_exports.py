@@ -139,6 +139,42 @@ def test_trainable_load_resumes_optimizer_state(exported):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
+def test_saved_model_stores_each_variable_once(exported):
+    """The SavedModel's variables are the served networks' weights, once each (tracking the
+    networks besides the endpoints' captures wrote every variable twice)."""
+    import tensorflow as tf
+
+    model, path = exported
+    reader = tf.train.load_checkpoint(str(path / "saved_model" / "variables" / "variables"))
+    stored = sum(int(np.prod(shape)) for shape in reader.get_variable_to_shape_map().values())
+    served = sum(int(np.prod(v.shape)) for net in model.serving_networks() for v in net.weights)
+    assert served <= stored < 1.5 * served  # (a scalar or two besides the weights; twice them before)
+
+
+def test_model_keras_without_optimizer_state_loads_and_trains(exported, tmp_path):
+    """``optimizer_state=False``: model.keras without Adam's slots (two thirds of a big model), the card
+    says so, and ``trainable=True`` gives the same weights with fresh optimizers, quietly."""
+    import warnings
+
+    model, path = exported
+    light = zoo.export(model, "gan-light", dataset="ring8", out_dir=tmp_path, optimizer_state=False)
+    card = zoo.ModelCard.read(light)
+    assert card.optimizer_state is False and '"optimizer_state": false' in (light / "card.json").read_text()
+    assert "optimizer_state" not in (path / "card.json").read_text()  # written only when it is false
+    slots = sum(4 * int(np.prod(v.shape)) for opt in (model.g_optimizer, model.d_optimizer) for v in opt.variables)
+    saved = (path / "model.keras").stat().st_size - (light / "model.keras").stat().st_size
+    assert saved >= 0.9 * slots  # float32 optimizer variables left out
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        restored = zoo.load(str(light), trainable=True)
+    assert int(restored.g_optimizer.iterations) == 0
+    for a, b in zip(restored.weights, model.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert int(model.g_optimizer.iterations) > 0  # the exported model keeps its own optimizers
+    restored.fit(np.zeros((16, 2), np.float32), batch_size=16, epochs=1, verbose=0)
+    assert int(restored.g_optimizer.iterations) == 1
+
+
 def _archive(folder, tmp_path):
     import tarfile
 
