@@ -60,7 +60,7 @@ def _compare(folder: Path, card: ModelCard) -> None:
     )
 
 
-def _identity(folder: Path):
+def folder_identity(folder: Path):
     """Which folder is at ``folder`` now: each version of an export is a folder of its own (the
     change time tells a folder from a later one that reuses the freed inode number)."""
     try:
@@ -83,7 +83,7 @@ def verify(folder: str | os.PathLike, card: ModelCard, wait: bool = True) -> Mod
     """
     folder, current = Path(folder), card
     for attempt in range(RETRIES + 1):
-        before = _identity(folder)
+        before = folder_identity(folder)
         try:
             check_coverage(folder, current)
             _compare(folder, current)
@@ -101,6 +101,6 @@ def verify(folder: str | os.PathLike, card: ModelCard, wait: bool = True) -> Mod
             fresh = ModelCard.read(folder)
         except (OSError, ValueError):
             raise error from None
-        if fresh == current and _identity(folder) == before:  # nothing moved: the mismatch is real
+        if fresh == current and folder_identity(folder) == before:  # nothing moved: the mismatch is real
             raise error
         current = fresh

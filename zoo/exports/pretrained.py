@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo.exports.manifest import verify
+from zoo.exports.manifest import folder_identity, verify
 from zoo.quiet import import_tensorflow
 from zoo.registry import MODEL_FILE, SAVED_MODEL_DIR, ModelCard, check_name, locate
 
@@ -125,11 +125,24 @@ class Pretrained:
 
         self.path = Path(folder)
         self.card = card or ModelCard.read(self.path)
-        if check:
-            verify(self.path, self.card)
+        # A re-export of the name may swap the folder between the check and TensorFlow's read:
+        # then the read fails or reads the new files, so the export now there is checked and read
+        # again; the result is the old export or the new one, with its own card.
+        for attempt in range(3):
+            before = folder_identity(self.path)
+            if check:
+                verify(self.path, self.card)
+            try:
+                self.saved_model = tf.saved_model.load(os.fspath(self.path / SAVED_MODEL_DIR))
+            except (OSError, ValueError, tf.errors.OpError):
+                if not check or attempt == 2 or folder_identity(self.path) == before:
+                    raise
+            else:
+                if not check or folder_identity(self.path) == before:
+                    break
+            self.card = ModelCard.read(self.path)
         if warn:
             warn_status(self.card)
-        self.saved_model = tf.saved_model.load(os.fspath(self.path / SAVED_MODEL_DIR))
 
     def __repr__(self):
         return f"Pretrained({self.card.name!r}, family={self.card.family!r}, signatures={self.card.signatures})"
