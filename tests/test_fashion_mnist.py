@@ -141,3 +141,26 @@ def test_the_pipeline_batches():
     assert -1.0 <= float(np.min(x)) and float(np.max(x)) <= 1.0
     with pytest.raises(ValueError, match="split must be 'train' or 'test'"):
         fm.fashion_mnist_dataset(32, split="validation")
+
+
+@needs_data
+def test_the_classifier_reaches_its_stated_accuracy():
+    """The shipped classifier, through the protocol's loader, scores on the test split what its card says."""
+    import zoo
+    from zoo.metrics.fashion_mnist import CLASSIFIER_NAME, classify
+
+    stated = zoo.load(CLASSIFIER_NAME).card.metrics["test_accuracy"]["mean"]
+    assert stated >= 0.92
+    _, _, x_test, y_test = fm.fashion_mnist_split()
+    assert float(np.mean(classify(x_test)[1].argmax(axis=1) == y_test)) == pytest.approx(stated, abs=1e-9)
+
+
+@pytest.mark.parametrize("shape, message", [
+    ((10_000, 8, 8, 1), r"shape \[N, 28, 28, 1\]"),
+    ((999, 28, 28, 1), r"needs 10,000 samples"),
+])
+def test_the_protocol_refuses_other_images(shape, message):
+    from zoo.metrics.fashion_mnist import evaluate_fashion_mnist
+
+    with pytest.raises(ValueError, match=message):
+        evaluate_fashion_mnist(np.zeros(shape, np.float32))
