@@ -1,11 +1,10 @@
 """GAN (Goodfellow et al. 2014) rows: on the 2-D mixtures (the mixtures protocol), with annealed
-instance noise, and with fully connected networks on 8×8 digits (§3)."""
+instance noise, and with fully connected networks on 8×8 digits (§3) and Fashion-MNIST."""
 from recipes.base import Recipe, adam, net, players, register
-from recipes.protocols import (DIGITS_LATENT, MIXTURE_TRAINING, MIXTURES, digits_rows, mixture_networks,
-                               mixture_rate, mixture_rows)
+from recipes.protocols import (DIGITS_LATENT, FASHION_SHAPE, MIXTURE_TRAINING, MIXTURES, REAL_LATENT, digits_rows,
+                               fashion_rows, mixture_networks, mixture_rate, mixture_rows)
 from zoo import papers
 from zoo.data import DIGITS_SHAPE
-from recipes.protocols import FASHION_SHAPE, REAL_LATENT, fashion_rows
 
 # The mixture rows (the mixtures protocol), tuned here with ``--seeds 1 --no-export``: 128×3 networks
 # without batch norm (``mixture_networks`` says why), PacGAN2 and the averaged generator
