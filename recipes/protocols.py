@@ -335,3 +335,30 @@ def fashion_rows(labels=False):
     return dict(dataset="fashion_mnist", data=fashion_data(labels), evaluate=evaluate_fashion_samples,
                 protocol=fashion_protocol, batch_size=FASHION_BATCH, data_kind="images", seeds=1,
                 optimizer_state=False)
+
+
+# --------------------------------------------------------------------------- binarised images
+# The binary-unit families (NADE, RBM, GSN) train on digits and Fashion-MNIST binarised once
+# (zoo.data.binarized); their cards' dataset is "binarized_<dataset>".
+BINARIZED_ROWS = {"binarized_digits": "digits", "binarized_fashion_mnist": "fashion-mnist"}
+
+
+def binarized_data(dataset, labels=False):
+    def data(batch_size, seed):
+        from zoo.data.binarized import binarized_dataset
+
+        return binarized_dataset(BINARIZED_ROWS[dataset], batch_size, seed=seed, labels=labels)
+
+    return data
+
+
+def binarized_rows(dataset, evaluate, protocol):
+    """The row fields every binarised recipe shares: ``dataset`` is ``"binarized_digits"`` (batch 64,
+    5 seeds) or ``"binarized_fashion_mnist"`` (batch 64, 1 seed, no optimizer state in the export);
+    ``evaluate`` and ``protocol`` are the family's (an exact or an estimated likelihood)."""
+    if dataset not in BINARIZED_ROWS:
+        raise ValueError(f"dataset must be one of {sorted(BINARIZED_ROWS)}. Received: dataset={dataset!r}")
+    fashion = dataset == "binarized_fashion_mnist"
+    return dict(dataset=dataset, data=binarized_data(dataset), evaluate=evaluate, protocol=protocol,
+                batch_size=FASHION_BATCH if fashion else 64, data_kind="images", seeds=1 if fashion else 5,
+                optimizer_state=not fashion)
