@@ -1,26 +1,49 @@
-"""The adversarial game written once: the discriminator step, the generator step, and the
-stabilisation options every discriminator-based family offers.
+"""The adversarial game written once: the order of the updates, the discriminator step, the
+generator step, and the stabilisation options every discriminator-based family offers.
 
-One name per concept: the second player is the *discriminator* (the papers' critic, ratio
-network or adversary), its update minimises ``discriminator_cost``, logged as ``d_loss``;
-the generator's minimises ``generator_cost``, logged as ``g_loss``.  A family fills a few
-hooks, all with the signature of the base:
+One name per concept:
+
+| name | what it is |
+|---|---|
+| discriminator | the second player (the papers' critic, ratio network or adversary) |
+| samples | what a step draws: ``discriminator_samples`` / ``generator_samples`` |
+| critic inputs | the samples as the discriminator sees them (``discriminator_inputs``: instance noise, packing) |
+| loss | a pure function of :mod:`zoo.losses` on the discriminator's outputs |
+| cost | a player's loss on critic inputs, penalties included |
+| step loss | the whole loss the generator step descends, on its samples |
+| step | one update of one player; ``play`` orders the steps of one ``train_step`` |
+
+A family fills hooks, each with the signature of the base:
 
 - ``discriminator_samples(x, labels)`` -> ``(real, *fakes)``: what the discriminator compares
   (the data and ``G(z)`` on fresh noise by default; two generator samples in Cramér GAN;
-  prior draws and codes in AAE / WAE-GAN; (x, z) pairs in ALI; pyramid levels in LAPGAN);
+  prior draws and codes in AAE / WAE-GAN; pyramid levels in LAPGAN);
+- ``generator_samples(x, labels)`` -> the arguments of ``generator_step_loss``
+  (``discriminator_samples`` on fresh noise by default; the codes of the data in AAE and
+  WAE-GAN, which draw no prior sample there);
 - ``discriminator_loss(real_outputs, fake_outputs)`` / ``generator_loss(fake_outputs)``: the
-  pure losses of :mod:`zoo.losses` on the discriminator's outputs (logistic and
-  non-saturating by default);
-- ``discriminator_cost(real, *fakes, labels=None)`` -> ``(d_loss, logs)``: the
-  discriminator's loss on its inputs (``discriminator_loss`` by default) plus any penalty;
-- ``generator_cost(real, *fakes, labels=None)`` -> ``g_loss`` (``generator_loss`` on the
-  discriminator's output by default);
-- ``after_discriminator_update()`` (WGAN clips weights), ``n_critic`` (discriminator updates
-  per generator update, the WGAN paper's name), ``GENERATOR_SEES_DATA`` (whether the
-  generator step sends the data through ``discriminator_inputs``), ``FEATURE_MATCHING`` /
-  ``LABEL_SMOOTHING`` / ``PACKING`` (whether the option applies to the family).
+  losses on the outputs (logistic and non-saturating by default);
+- ``discriminator_cost(real, *fakes, labels=None)`` -> ``(d_loss, logs)`` on critic inputs
+  (``discriminator_loss`` by default) plus any penalty;
+- ``generator_cost(real, *fakes, labels=None)`` -> ``g_loss`` on critic inputs
+  (``generator_loss`` by default; ``real`` is None unless ``GENERATOR_SEES_DATA``);
+- ``generator_step_loss(*samples, labels=None)`` -> ``(loss, logs)``: ``generator_cost`` on the
+  critic inputs of the samples by default (or feature matching); WAE-GAN and AVB add the
+  reconstruction here;
+- ``after_discriminator_update()``: WGAN clips the weights here;
+- ``play(x, labels)`` -> logs: the order of the steps.  By default ``n_critic``
+  discriminator steps then one generator step (Arjovsky et al. 2017, Algorithm 1); AAE puts
+  its reconstruction step first, ALI draws one z for both players, AVB steps the generator
+  first and its adversary then learns on the same codes.
 
+Class attributes beside ``NETWORKS`` / ``OPTIMIZERS`` / ``LOSSES``: ``GENERATOR_OPTIMIZERS``
+(the optimizers of the generator step, each applied to its one loss, in order),
+``GENERATOR_LOSS_NAME`` (how the generator step logs its loss), ``GENERATOR_SEES_DATA``
+(whether ``generator_cost`` receives the data's critic inputs), ``DISCRIMINATES`` and
+``FEATURE_MATCHING`` / ``LABEL_SMOOTHING`` / ``PACKING`` (whether the option applies).
+
+Every random draw is made in the hooks through ``self.normal`` / ``self.uniform``, in the
+order the steps call them, so a family's noise stream is fixed by ``play`` and its hooks.
 Every input of the discriminator goes through :meth:`AdversarialModel.discriminator_inputs`,
 so instance noise and packing reach every family; historical averaging enters through
 ``apply_update``.
@@ -81,7 +104,9 @@ class AdversarialModel(GenerativeModel):
     FEATURE_MATCHING = True  # a classifier discriminator whose penultimate layer can be matched
     LABEL_SMOOTHING = True  # the critic's loss is the logistic GAN loss
     PACKING = True
-    GENERATOR_SEES_DATA = True
+    GENERATOR_SEES_DATA = True  # generator_cost receives the critic inputs of the data
+    GENERATOR_OPTIMIZERS = ("g_optimizer",)  # the generator step's updates, each on its one loss
+    GENERATOR_LOSS_NAME = "g_loss"  # how the generator step logs its loss
 
     def __init__(self, generator, discriminator, encoder=None, n_critic=1, packing=1, seed=None, **kwargs):
         tricks_kwargs = tricks.pop_trick_kwargs(kwargs)
@@ -110,6 +135,99 @@ class AdversarialModel(GenerativeModel):
         """The unpacked shapes the discriminator judges, from ``DISCRIMINATES``."""
         return {"x": [self.data_shape], "z": [(self.latent_dim,)],
                 "xz": [self.data_shape, (self.latent_dim,)]}[self.DISCRIMINATES]
+
+    # --------------------------------------------------------------- the hooks
+    def discriminator_samples(self, x, labels=None):
+        """``(real, *fakes)`` the discriminator compares: the data and one generated batch."""
+        return x, self.fake_samples(tf.shape(x)[0], labels)
+
+    def generator_samples(self, x, labels=None):
+        """The arguments of ``generator_step_loss``: by default ``(real, *fakes)`` on fresh noise."""
+        return self.discriminator_samples(x, labels)
+
+    def fake_samples(self, batch_size, labels=None):
+        """``G(z)`` on fresh noise, in training mode."""
+        return self.generator(self.sample_latent(batch_size), training=True)
+
+    def judge(self, x, labels=None):
+        """The discriminator's output on critic inputs ``x`` (with ``labels`` if conditional)."""
+        return self.discriminator(x if labels is None else [x, labels], training=True)
+
+    def discriminator_loss(self, real_outputs, fake_outputs):
+        """The logistic GAN loss (Goodfellow et al. 2014, eq. 1), with one-sided label smoothing."""
+        return losses.gan_discriminator_loss(real_outputs, fake_outputs, self.label_smoothing)
+
+    def generator_loss(self, fake_outputs):
+        """The non-saturating generator loss (Goodfellow et al. 2014, §3)."""
+        return losses.non_saturating_generator_loss(fake_outputs)
+
+    def discriminator_cost(self, real, *fakes, labels=None):
+        """``(d_loss, logs)`` on critic inputs."""
+        return self.discriminator_loss(self.judge(real, labels), self.judge(fakes[0], labels)), {}
+
+    def generator_cost(self, real, *fakes, labels=None):
+        """The generator's loss on critic inputs (``real`` is None unless GENERATOR_SEES_DATA)."""
+        return self.generator_loss(self.judge(fakes[0], labels))
+
+    def generator_step_loss(self, real, *fakes, labels=None):
+        """``(loss, logs)`` the generator step descends on its samples: ``generator_cost`` on
+        their critic inputs, or with ``feature_matching`` the feature-matching loss (Salimans
+        et al. 2016, arXiv:1606.03498, §3.1)."""
+        if self.feature_matching:
+            real, fake = self.discriminator_inputs(real, fakes[0])
+            return self.matching_loss(real, fake, labels), {}
+        real = real if self.GENERATOR_SEES_DATA else None
+        return self.generator_cost(*self.discriminator_inputs(real, *fakes), labels=labels), {}
+
+    def after_discriminator_update(self):
+        """Run after each discriminator update (WGAN clips the critic's weights here)."""
+
+    def training_labels(self, labels):
+        """The labels a step uses: none for unconditional families (any given are ignored)."""
+        return None
+
+    # ---------------------------------------------------------------- the game
+    def train_step(self, data):
+        x, labels = unpack_batch(data)
+        return self.track(**self.play(x, self.training_labels(labels)))
+
+    def play(self, x, labels=None):
+        """One round: ``n_critic`` discriminator steps, then one generator step on fresh noise
+        against the updated discriminator (Arjovsky et al. 2017, Algorithm 1).  Returns the logs."""
+        logs = self.discriminator_steps(x, labels)
+        generator_logs, _ = self.generator_step(x, labels)
+        return {**logs, **generator_logs}
+
+    def discriminator_steps(self, x, labels=None, samples=None):
+        """``n_critic`` discriminator steps; the logs of the last."""
+        for _ in range(self.n_critic):
+            logs = self.discriminator_step(x, labels, samples)
+        return logs
+
+    def discriminator_step(self, x, labels=None, samples=None):
+        """One update of the discriminator: descend ``discriminator_cost`` on the critic inputs of
+        ``discriminator_samples(x)`` (or of ``samples()``).  Returns ``{"d_loss": ..., **logs}``."""
+        samples = samples or (lambda: self.discriminator_samples(x, labels))
+        with tf.GradientTape() as tape:
+            d_loss, logs = self.discriminator_cost(*self.discriminator_inputs(*samples()), labels=labels)
+        self.apply_update(tape, d_loss, "d_optimizer")
+        self.after_discriminator_update()
+        return {"d_loss": d_loss, **logs}
+
+    def generator_step(self, x, labels=None, samples=None):
+        """One update of the generator: descend ``generator_step_loss`` on ``generator_samples(x)``
+        (or ``samples()``), through each of ``GENERATOR_OPTIMIZERS`` in turn.
+
+        Returns ``(logs, samples)``: the logs, the step loss under ``GENERATOR_LOSS_NAME``,
+        and the samples drawn, for a ``play`` whose discriminator learns on them (AVB).
+        """
+        samples = samples or (lambda: self.generator_samples(x, labels))
+        with tf.GradientTape(persistent=len(self.GENERATOR_OPTIMIZERS) > 1) as tape:
+            drawn = samples()
+            loss, logs = self.generator_step_loss(*drawn, labels=labels)
+        for key in self.GENERATOR_OPTIMIZERS:
+            self.apply_update(tape, loss, key)
+        return {self.GENERATOR_LOSS_NAME: loss, **logs}, drawn
 
     # ------------------------------------------------------------- the tricks
     def init_tricks(self, instance_noise=0.0, noise_anneal_steps=0, historical_averaging=0.0,
@@ -155,8 +273,8 @@ class AdversarialModel(GenerativeModel):
                                             self.noise_anneal_steps)
 
     def discriminator_inputs(self, *xs):
-        """What the critic sees of each batch in ``xs`` (tensors, or lists of them: pairs,
-        pyramid levels): with instance noise, each gets its own draw (Arjovsky & Bottou 2017,
+        """What the critic sees of each batch in ``xs`` (tensors, lists of them: pairs, pyramid
+        levels; None stays None): with instance noise, each gets its own draw (Arjovsky & Bottou 2017,
         arXiv:1701.04862, §4); with packing, ``m`` consecutive examples become one
         (Lin et al. 2018, arXiv:1712.04086)."""
         if not self.instance_noise and self.packing == 1:
@@ -168,7 +286,7 @@ class AdversarialModel(GenerativeModel):
                 x = tricks.add_instance_noise(x, stddev, self.normal(tf.shape(x)[0], tuple(x.shape[1:])))
             return tricks.pack(x, self.packing)
 
-        return tuple(tf.nest.map_structure(view, x) for x in xs)
+        return tuple(None if x is None else tf.nest.map_structure(view, x) for x in xs)
 
     def matching_loss(self, real, fake, labels=None):
         """Feature-matching generator loss on critic inputs ``real`` and ``fake`` (Salimans
@@ -202,85 +320,6 @@ class AdversarialModel(GenerativeModel):
         replicas = float(tf.distribute.get_strategy().num_replicas_in_sync)
         return [g + (2.0 * self.historical_averaging / replicas) * (v - a)
                 for g, v, a in zip(grads, variables, averages)]
-
-    # --------------------------------------------------------------- the hooks
-    def judge(self, x, labels=None):
-        """The discriminator's output on critic inputs ``x`` (with ``labels`` if conditional)."""
-        return self.discriminator(x if labels is None else [x, labels], training=True)
-
-    def discriminator_loss(self, real_outputs, fake_outputs):
-        """The logistic GAN loss (Goodfellow et al. 2014, eq. 1), with one-sided label smoothing."""
-        return losses.gan_discriminator_loss(real_outputs, fake_outputs, self.label_smoothing)
-
-    def generator_loss(self, fake_outputs):
-        """The non-saturating generator loss (Goodfellow et al. 2014, §3)."""
-        return losses.non_saturating_generator_loss(fake_outputs)
-
-    def fake_samples(self, batch_size, labels=None):
-        """``G(z)`` on fresh noise, in training mode."""
-        return self.generator(self.sample_latent(batch_size), training=True)
-
-    def discriminator_samples(self, x, labels=None):
-        """``(real, *fakes)`` the critic compares: the data and one generated batch."""
-        return x, self.fake_samples(tf.shape(x)[0], labels)
-
-    def discriminator_cost(self, real, *fakes, labels=None):
-        """``(critic loss, logs)`` on critic inputs."""
-        return self.discriminator_loss(self.judge(real, labels), self.judge(fakes[0], labels)), {}
-
-    def generator_cost(self, real, *fakes, labels=None):
-        """The generator's loss on critic inputs (``real`` is None unless GENERATOR_SEES_DATA)."""
-        return self.generator_loss(self.judge(fakes[0], labels))
-
-    def after_discriminator_update(self):
-        """Run after each critic update (WGAN clips the critic's weights here)."""
-
-    def training_labels(self, labels):
-        """The labels a step uses: none for unconditional families (any given are ignored)."""
-        return None
-
-    # ---------------------------------------------------------------- the game
-    def discriminator_step(self, x, labels=None, samples=None):
-        """One critic update on ``x``: descend ``discriminator_cost`` on ``discriminator_samples(x)``
-        (or ``samples()``, a callable giving ``(real, *fakes)``).  Returns ``(d_loss, logs)``."""
-        samples = samples or (lambda: self.discriminator_samples(x, labels))
-        with tf.GradientTape() as tape:
-            d_loss, logs = self.discriminator_cost(*self.discriminator_inputs(*samples()), labels=labels)
-        self.apply_update(tape, d_loss, "d_optimizer")
-        self.after_discriminator_update()
-        return d_loss, logs
-
-    def discriminator_steps(self, x, labels=None, samples=None):
-        """``n_critic`` critic updates (Arjovsky et al. 2017, Algorithm 1); the last ``(d_loss, logs)``."""
-        for _ in range(self.n_critic):
-            d_loss, logs = self.discriminator_step(x, labels, samples)
-        return d_loss, logs
-
-    def generator_step(self, x, labels=None, samples=None):
-        """One generator update on fresh noise against the current critic; returns ``g_loss``.
-
-        With ``feature_matching`` the loss is the feature-matching loss (Salimans et al. 2016,
-        arXiv:1606.03498, §3.1) instead of ``generator_cost``.
-        """
-        samples = samples or (lambda: self.discriminator_samples(x, labels))
-        with tf.GradientTape() as tape:
-            real, *fakes = samples()
-            if self.feature_matching:
-                real, fake = self.discriminator_inputs(real, fakes[0])
-                g_loss = self.matching_loss(real, fake, labels)
-            elif self.GENERATOR_SEES_DATA:
-                g_loss = self.generator_cost(*self.discriminator_inputs(real, *fakes), labels=labels)
-            else:
-                g_loss = self.generator_cost(None, *self.discriminator_inputs(*fakes), labels=labels)
-        self.apply_update(tape, g_loss, "g_optimizer")
-        return g_loss
-
-    def train_step(self, data):
-        x, labels = unpack_batch(data)
-        labels = self.training_labels(labels)
-        d_loss, logs = self.discriminator_steps(x, labels)
-        g_loss = self.generator_step(x, labels)
-        return self.track(d_loss=d_loss, g_loss=g_loss, **logs)
 
     # ---------------------------------------------------------- serialization
     def get_config(self):

@@ -8,9 +8,9 @@
   the penalty ``λ · MMD(Q_Z, P_Z)``.
 
 A family writes one hook, ``autoencoding_terms(x)`` -> ``(reconstruction, penalty, logs)``,
-the batch means to add and what to track beside them.  The auto-encoders that play a game in
-the latent space (AAE, WAE-GAN, ALI) train on :class:`~zoo.families._adversarial.AdversarialModel`;
-AVB trains its adversary in its own step.
+the batch means to add and what to track beside them.  The auto-encoders that play a game
+(AAE and WAE-GAN in the latent space, ALI on pairs, AVB's adversary T) train on
+:class:`~zoo.families._adversarial.AdversarialModel`.
 """
 import tensorflow as tf
 

@@ -1,12 +1,15 @@
 """The family contract, written once so every family reads the same.
 
-A family subclasses :class:`GenerativeModel` (or, when it plays against a discriminator,
-:class:`zoo.families._adversarial.AdversarialModel`), names its networks (``NETWORKS``), its
-players' optimizers and the networks each one updates (``OPTIMIZERS``), its tracked losses
-(``LOSSES``), its papers (``PAPERS``, from :mod:`zoo.papers`), and writes ``train_step`` with
-one ``GradientTape`` per player, applying each update through
-:meth:`GenerativeModel.apply_update` with the plain per-replica mean loss.  What every family
-needs the same way lives here:
+A family subclasses the step contract of its kind of game, each a subclass of
+:class:`GenerativeModel` that writes ``train_step`` once:
+:class:`~zoo.families._adversarial.AdversarialModel` (a generator against a discriminator),
+:class:`~zoo.families._autoencoding.PenalisedAutoEncoder` (one penalised loss) or
+:class:`~zoo.families._exact.LikelihoodModel` (an exact likelihood).  It names its networks
+(``NETWORKS``), its players' optimizers and the networks each one updates (``OPTIMIZERS``),
+its tracked losses (``LOSSES``) and its papers (``PAPERS``, from :mod:`zoo.papers`).  A family
+on no contract writes ``train_step`` with one ``GradientTape`` per player, applying each update
+through :meth:`GenerativeModel.apply_update` with the plain per-replica mean loss.  What every
+family needs the same way lives here:
 
 - optimizers passed to ``compile`` are built on their variables at once: under
   ``tf.distribute`` a two-optimizer ``train_step`` otherwise fails inside the first step

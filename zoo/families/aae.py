@@ -16,7 +16,6 @@ import tensorflow as tf
 
 from zoo import losses, papers
 from zoo.families._adversarial import AdversarialModel
-from zoo.families._base import unpack_batch
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -41,8 +40,10 @@ class AAE(AdversarialModel):
         "e_optimizer": ("encoder",),  # regularisation phase, the encoder as generator
     }
     LOSSES = ("reconstruction", "d_loss", "e_loss")
+    GENERATOR_OPTIMIZERS = ("e_optimizer",)
+    GENERATOR_LOSS_NAME = "e_loss"
     DISCRIMINATES = "z"
-    FEATURE_MATCHING = False  # the encoder's adversarial loss is its own step, not the generator step
+    FEATURE_MATCHING = False  # the encoder's step draws no prior sample to match features with
     FAMILY = "aae"
     PAPERS = (papers.AAE,)
 
@@ -52,21 +53,23 @@ class AAE(AdversarialModel):
     def encode(self, x):
         return self.encoder(x, training=False)
 
+    # ------------------------------------------------------ the latent GAN (§2)
     def discriminator_samples(self, x, labels=None):
-        # The latent GAN (§2): prior draws are its data, the codes of the data its samples.
+        # Prior draws are the latent GAN's data, the codes of the data its samples.
         return self.sample_latent(tf.shape(x)[0]), self.encoder(x, training=True)
 
-    def train_step(self, data):
-        x, _ = unpack_batch(data)
+    def generator_samples(self, x, labels=None):
+        # The encoder, the latent GAN's generator, is judged on the codes alone: no prior draw.
+        return None, self.encoder(x, training=True)
 
+    def play(self, x, labels=None):
+        """The reconstruction phase, then the regularisation phase: the latent GAN's round."""
+        return {**self.reconstruction_step(x), **super().play(x, labels)}
+
+    def reconstruction_step(self, x):
+        """Encoder and decoder descend the reconstruction error ``E‖x − G(q(x))‖²`` (mean per value)."""
         with tf.GradientTape() as tape:
             reconstruction = losses.mean_squared_error_cost(
                 x, self.generator(self.encoder(x, training=True), training=True))
         self.apply_update(tape, reconstruction, "ae_optimizer")
-
-        d_loss, _ = self.discriminator_steps(x)
-
-        with tf.GradientTape() as tape:
-            e_loss = self.generator_cost(None, *self.discriminator_inputs(self.encoder(x, training=True)))
-        self.apply_update(tape, e_loss, "e_optimizer")
-        return self.track(reconstruction=reconstruction, d_loss=d_loss, e_loss=e_loss)
+        return {"reconstruction": reconstruction}

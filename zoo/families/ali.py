@@ -17,7 +17,6 @@ import tensorflow as tf
 from zoo import losses, papers
 from zoo.distributions import location_scale
 from zoo.families._adversarial import AdversarialModel
-from zoo.families._base import unpack_batch
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -75,13 +74,14 @@ class ALI(AdversarialModel):
         # (x, E(x)) look generated, G makes the model pairs (G(z), z) look real.
         return losses.gan_discriminator_loss(self.judge(fakes[0]), self.judge(real))
 
-    def train_step(self, data):
-        x, _ = unpack_batch(data)
-        z = self.sample_latent(tf.shape(x)[0])  # one z for both updates of the step
+    def play(self, x, labels=None):
+        """The base's round on pairs, with one prior draw z for both players' steps (the
+        encoder draws afresh in each)."""
+        z = self.sample_latent(tf.shape(x)[0])
         pairs = lambda: ([x, self.infer(x)], [self.generator(z, training=True), z])  # noqa: E731
-        d_loss, _ = self.discriminator_steps(x, samples=pairs)
-        g_loss = self.generator_step(x, samples=pairs)
-        return self.track(d_loss=d_loss, g_loss=g_loss)
+        logs = self.discriminator_steps(x, samples=pairs)
+        generator_logs, _ = self.generator_step(x, samples=pairs)
+        return {**logs, **generator_logs}
 
     def get_config(self):
         return {**super().get_config(), "stochastic_encoder": self.stochastic_encoder}

@@ -14,9 +14,11 @@ Algorithm 1 updates, on one mini-batch,
   ``z = f_φ(x, ε)`` (Proposition 2: the gradient through T's z input is the right one);
 - ψ (adversary) by ascending ``log σ(T(x, z_q)) + log(1 − σ(T(x, z_p)))``.
 
-The decoder's likelihood is the VAE's (:mod:`zoo.distributions`).  The adversary T is a
-density-ratio estimator of single pairs, not a discriminator of the generator's samples, so
-the options of the adversarial families (packing, instance noise) do not apply to it.
+The decoder's likelihood is the VAE's (:mod:`zoo.distributions`).  AVB plays on the
+adversarial base: T is its discriminator (on pairs), the encoder and decoder its generator
+step.  T is a density-ratio estimator of single pairs, not a discriminator of the generator's
+samples, so the options of the adversarial families (packing, instance noise...) do not
+apply to it.
 
 Adaptive contrast (§3.3, ``adaptive_contrast=True``).  Plain AVB asks T to tell ``q(z|x)``
 from ``p(z)``; once the encoder is nearly deterministic the two are so far apart that a
@@ -38,9 +40,9 @@ because log r_α and log p are quadratic in z and q shares r_α's first two mome
 import keras
 import tensorflow as tf
 
-from zoo import losses, papers
+from zoo import losses, papers, tricks
 from zoo.distributions import check_likelihood, likelihood_mean, log_likelihood
-from zoo.families._base import GenerativeModel, unpack_batch
+from zoo.families._adversarial import AdversarialModel, check_discriminator_input
 
 ENCODE_DRAWS = 32  # ε draws averaged by ``encode`` for the posterior mean
 # Added to the estimated variance of q(z|x) under adaptive contrast (the reference code adds
@@ -49,19 +51,21 @@ CONTRAST_VARIANCE_FLOOR = 1e-4
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class AVB(GenerativeModel):
+class AVB(AdversarialModel):
     """Adversarial variational Bayes with an implicit encoder.
 
     Args:
       encoder: ``keras.Model`` ``[x, ε]`` -> z (``zoo.networks.mlp_encoder(..., noise_dim=k)``).
       generator: the decoder, z -> likelihood parameters (as the VAE's).
       adversary: ``keras.Model`` ``[x, z]`` -> T(x, z) ``[N, 1]``
-        (``zoo.networks.pair_discriminator``).
+        (``zoo.networks.pair_discriminator``); the adversarial base's discriminator.
       likelihood: ``"gaussian"`` or ``"bernoulli"``.
       adaptive_contrast: T judges the normalised codes ``(z − μ(x))/σ(x)`` against N(0, I)
         and ``KL(r_α, p)`` is added in closed form (§3.3; see the module docstring).
       contrast_draws: ε draws per example for the moments μ(x), σ(x) (each step runs the
         encoder, decoder and adversary on ``batch × contrast_draws`` rows).
+      n_critic: adversary updates per step, on the step's codes (1, as Algorithm 1).
+      seed, ema_decay, ema_start: as :class:`~zoo.families._base.GenerativeModel`.
     """
 
     NETWORKS = ("encoder", "generator", "adversary")
@@ -71,6 +75,12 @@ class AVB(GenerativeModel):
         "d_optimizer": ("adversary",),  # ψ
     }
     LOSSES = ("neg_elbo", "reconstruction", "kl", "d_loss")
+    GENERATOR_OPTIMIZERS = ("g_optimizer", "e_optimizer")  # θ and φ: one loss, an update each
+    GENERATOR_LOSS_NAME = "neg_elbo"
+    DISCRIMINATES = "xz"
+    # T estimates a density ratio on single pairs: packing, label smoothing or feature matching
+    # would change what it estimates (the other options are refused in __init__).
+    PACKING = LABEL_SMOOTHING = FEATURE_MATCHING = False
     FAMILY = "avb"
     PAPERS = (papers.AVB,)
 
@@ -79,15 +89,26 @@ class AVB(GenerativeModel):
         if len(encoder.inputs) != 2:
             raise ValueError("AVB's encoder is implicit: it takes [x, ε] (build it with "
                              f"zoo.networks.mlp_encoder(..., noise_dim=k)). Received: {len(encoder.inputs)} input(s)")
-        super().__init__(generator, seed=seed, **kwargs)
-        self.encoder = encoder
+        options = {key: value for key, value in tricks.pop_trick_kwargs(kwargs).items() if value}
+        if options:
+            raise ValueError("AVB's adversary estimates log q(z|x) − log p(z) on single pairs, which the "
+                             "stabilisation options would bias: leave them off. Received: "
+                             + ", ".join(f"{key}={value!r}" for key, value in options.items()))
+        super().__init__(generator, None, encoder=encoder, seed=seed, **kwargs)
         self.adversary = adversary
+        check_discriminator_input(adversary, self.discriminator_input_shapes(), self.packing, role="adversary")
+        self.init_tricks()
         self.likelihood = check_likelihood(likelihood)
         if isinstance(contrast_draws, bool) or int(contrast_draws) != contrast_draws or contrast_draws < 2:
             raise ValueError("contrast_draws must be an integer >= 2 (draws per example for the moments of "
                              f"q(z|x)). Received: contrast_draws={contrast_draws!r}")
         self.adaptive_contrast = bool(adaptive_contrast)
         self.contrast_draws = int(contrast_draws)
+
+    @property
+    def discriminator(self):
+        """T, under the adversarial base's name (``adversary`` is the paper's, and the saved one)."""
+        return self.adversary
 
     @property
     def noise_dim(self) -> int:
@@ -100,41 +121,38 @@ class AVB(GenerativeModel):
     def log_likelihood(self, x, z, training=False):
         return log_likelihood(self.generator(z, training=training), x, self.likelihood, len(self.data_shape))
 
-    def train_step(self, data):
+    # ---------------------------------------------------------- Algorithm 1
+    def play(self, x, labels=None):
         """Algorithm 1 on one mini-batch: θ and φ descend ``−(log p(x|z) − T(x, z))``, then ψ
-        takes one logistic-regression step on this batch's codes against the contrast.
+        takes its logistic-regression step on the same codes (stopped) against the contrast, so
+        all three gradients are taken at the step's starting parameters, as in the paper."""
+        logs, (rows, _, judged, _) = self.generator_step(x)
+        contrast = lambda: ([rows, tf.stop_gradient(judged)],  # noqa: E731
+                            [rows, self.normal(tf.shape(rows)[0], (self.latent_dim,))])  # p(z), or N(0, I) for z̃
+        return {**logs, **self.discriminator_steps(x, samples=contrast)}
 
-        Plain AVB: one code ``z = f_φ(x, ε)`` per example, judged against ``z ~ p(z)``.
-        Adaptive contrast (§3.3): ``contrast_draws`` codes per example give the moments of
-        q(z|x); T judges the normalised codes against ``N(0, I)`` and estimates
-        ``KL(q, r_α)``, to which ``KL(r_α, p)`` is added in closed form.
+    def generator_samples(self, x, labels=None):
+        """``(rows, z, judged, closed-form KL)``: the data repeated per draw, its codes
+        ``z = f_φ(x, ε)``, what T judges of them, and ``KL(r_α ‖ p)`` (None without contrast).
+
+        Plain AVB: one code per example, judged as it is.  Adaptive contrast (§3.3):
+        ``contrast_draws`` codes per example give the moments of q(z|x); T judges the
+        normalised codes and ``KL(r_α, p)`` is added in closed form.
         """
-        x, _ = unpack_batch(data)
         batch = tf.shape(x)[0]
         draws = self.contrast_draws if self.adaptive_contrast else 1
         rows = tf.repeat(x, draws, axis=0) if draws > 1 else x  # row i*K + j: example i, draw j
-        eps = self.normal(batch * draws, (self.noise_dim,))
-        contrast = self.normal(batch * draws, (self.latent_dim,))  # p(z), or N(0, I) for z̃
+        z = self.encoder([rows, self.normal(batch * draws, (self.noise_dim,))], training=True)
+        judged, closed_form_kl = self.adversary_codes(z, batch) if draws > 1 else (z, None)
+        return rows, z, judged, closed_form_kl
 
-        # θ and φ share one objective, -(log p(x|z) - T(x, z)); each gets its own update.
-        with tf.GradientTape(persistent=True) as tape:
-            z = self.encoder([rows, eps], training=True)
-            judged, closed_form_kl = self.adversary_codes(z, batch) if draws > 1 else (z, None)
-            reconstruction = -tf.reduce_mean(self.log_likelihood(rows, z, training=True))
-            kl = tf.reduce_mean(self.adversary([rows, judged], training=True))  # T ≈ log q(z|x) - log p(z)
-            if closed_form_kl is not None:
-                kl = kl + tf.reduce_mean(closed_form_kl)
-            neg_elbo = reconstruction + kl
-        self.apply_update(tape, neg_elbo, "g_optimizer")
-        self.apply_update(tape, neg_elbo, "e_optimizer")
-        del tape
-
-        judged = tf.stop_gradient(judged)  # the codes of this mini-batch, as in Algorithm 1
-        with tf.GradientTape() as tape:
-            d_loss = losses.gan_discriminator_loss(
-                self.adversary([rows, judged], training=True), self.adversary([rows, contrast], training=True))
-        self.apply_update(tape, d_loss, "d_optimizer")
-        return self.track(neg_elbo=neg_elbo, reconstruction=reconstruction, kl=kl, d_loss=d_loss)
+    def generator_step_loss(self, rows, z, judged, closed_form_kl, labels=None):
+        """The negative ELBO, ``−log p(x|z) + T(x, z)`` (eq. 7; T ≈ log q(z|x) − log p(z))."""
+        reconstruction = -tf.reduce_mean(self.log_likelihood(rows, z, training=True))
+        kl = tf.reduce_mean(self.adversary([rows, judged], training=True))
+        if closed_form_kl is not None:
+            kl = kl + tf.reduce_mean(closed_form_kl)
+        return reconstruction + kl, {"reconstruction": reconstruction, "kl": kl}
 
     def adversary_codes(self, z, batch):
         """Adaptive contrast (§3.3): ``(z̃, KL(r_α(z|x) ‖ N(0, I)))`` for the codes ``z`` of

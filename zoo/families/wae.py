@@ -21,7 +21,6 @@ import tensorflow as tf
 from zoo import kernels, losses, papers
 from zoo.families._adversarial import AdversarialModel
 from zoo.families._autoencoding import PenalisedAutoEncoder
-from zoo.families._base import unpack_batch
 
 PAPERS = (papers.WAE,)  # import-compatible alias
 
@@ -125,8 +124,10 @@ class WAEGAN(_WAE, AdversarialModel):
     NETWORKS = ("encoder", "generator", "discriminator")
     OPTIMIZERS = {"d_optimizer": ("discriminator",), "ae_optimizer": ("encoder", "generator")}
     LOSSES = ("d_loss", "wae_loss", "reconstruction", "gan_penalty")
+    GENERATOR_OPTIMIZERS = ("ae_optimizer",)
+    GENERATOR_LOSS_NAME = "wae_loss"
     DISCRIMINATES = "z"
-    FEATURE_MATCHING = False  # the encoder's adversarial loss is part of its own step
+    FEATURE_MATCHING = False  # the encoder's step draws no prior sample to match features with
     FAMILY = "wae-gan"
 
     def __init__(self, encoder, generator, discriminator, lam=1.0, prior_variance=1.0, seed=None, **kwargs):
@@ -143,15 +144,12 @@ class WAEGAN(_WAE, AdversarialModel):
         d_loss, logs = super().discriminator_cost(real, *fakes, labels=labels)
         return self.lam * d_loss, logs
 
-    def train_step(self, data):
-        x, _ = unpack_batch(data)
-        d_loss, _ = self.discriminator_steps(x)
+    def generator_samples(self, x, labels=None):
+        # The data and its codes Q(x): the encoder's step draws no prior sample.
+        return x, self.encoder(x, training=True)
 
-        # Q and G descend 1/n Σ c(x_i, G(Q(x_i))) − λ log D(Q(x_i)).
-        with tf.GradientTape() as tape:
-            z = self.encoder(x, training=True)
-            reconstruction = self.reconstruction_cost(x, z)
-            gan_penalty = self.generator_cost(None, *self.discriminator_inputs(z))
-            loss = reconstruction + self.lam * gan_penalty
-        self.apply_update(tape, loss, "ae_optimizer")
-        return self.track(d_loss=d_loss, wae_loss=loss, reconstruction=reconstruction, gan_penalty=gan_penalty)
+    def generator_step_loss(self, x, z, labels=None):
+        """Q and G descend ``1/n Σ c(x_i, G(Q(x_i))) − λ log D(Q(x_i))`` (Algorithm 1)."""
+        reconstruction = self.reconstruction_cost(x, z)
+        gan_penalty, _ = super().generator_step_loss(None, z)
+        return reconstruction + self.lam * gan_penalty, {"reconstruction": reconstruction, "gan_penalty": gan_penalty}
