@@ -136,6 +136,29 @@ def test_label_kept_is_the_classifier_accuracy_on_the_images_themselves():
     assert label_kept(x_test, (y_test + 1) % 10) < 0.02
 
 
+class _PixelFeatures:
+    """A feature network by hand: the 64 pixels as features, every image called class 3."""
+
+    def predict(self, x, batch_size=None, verbose=0):
+        x = np.asarray(x).reshape(len(x), -1)
+        return x, np.tile(np.eye(10)[3], (len(x), 1))
+
+
+def test_the_digits_measures_take_the_feature_network_as_an_argument():
+    from zoo.data import digits_split
+    from zoo.metrics.digits import classifier_accuracy, evaluate_digits, label_kept
+
+    x_train, _, x_test, y_test = digits_split()
+    pixels = _PixelFeatures()
+    assert classifier_accuracy(pixels) == pytest.approx(np.mean(y_test == 3))
+    assert label_kept(x_test, np.full(len(x_test), 3), classifier=pixels) == 1.0
+    samples = np.concatenate([x_train] * 2)[:1000]
+    measured = evaluate_digits(samples, num_samples=1000, classifier=pixels)
+    flat = lambda x: x.reshape(len(x), -1).astype(np.float64)  # noqa: E731
+    assert measured["fid"] == pytest.approx(F.fid(flat(samples), flat(x_test)))
+    assert measured["class_coverage"] == 1 and measured["class_kl"] == pytest.approx(math.log(10))
+
+
 @pytest.fixture(scope="module")
 def baselines():
     from zoo.metrics import digits_baselines

@@ -53,13 +53,15 @@ def digits_classifier():
     return load_classifier(CLASSIFIER_NAME, CLASSIFIER_RECIPE)
 
 
-def classify(images) -> tuple[np.ndarray, np.ndarray]:
-    """``(features [N, 64], probabilities [N, 10])`` of digit images by the shipped classifier."""
-    return classify_with(digits_classifier(), images)
+def classify(images, classifier=None) -> tuple[np.ndarray, np.ndarray]:
+    """``(features [N, 64], probabilities [N, 10])`` of digit images by ``classifier`` (default
+    the shipped one)."""
+    return classify_with(classifier or digits_classifier(), images)
 
 
-def label_kept(images, labels) -> float:
-    """Fraction of ``images`` the digits classifier calls ``labels``.
+def label_kept(images, labels, classifier=None) -> float:
+    """Fraction of ``images`` the digits classifier (``classifier``, default the shipped one)
+    calls ``labels``.
 
     On reconstructions of labelled test digits it asks whether ``decode(encode(x))`` is still
     the same digit, which the pixel error does not measure: ALI's paper shows reconstructions
@@ -67,19 +69,19 @@ def label_kept(images, labels) -> float:
     §4), and ALICE (Li et al. 2017, arXiv:1709.01215, §2) proves that the joint-matching game
     has optima whose ``G(E(x))`` is far from ``x``.
     """
-    predicted = classify(images)[1].argmax(axis=1)
+    predicted = classify(images, classifier)[1].argmax(axis=1)
     return float(np.mean(predicted == np.asarray(labels).reshape(-1)))
 
 
-@functools.lru_cache(maxsize=1)
-def _test_features() -> np.ndarray:
-    return classify(digits_split()[2])[0]
+@functools.lru_cache(maxsize=2)
+def _test_features(classifier) -> np.ndarray:
+    return classify(digits_split()[2], classifier)[0]
 
 
-def classifier_accuracy() -> float:
-    """Accuracy of the shipped classifier on the test split."""
+def classifier_accuracy(classifier=None) -> float:
+    """Accuracy of ``classifier`` (default the shipped one) on the test split."""
     _, _, x_test, y_test = digits_split()
-    return float(np.mean(classify(x_test)[1].argmax(axis=1) == y_test))
+    return float(np.mean(classify(x_test, classifier)[1].argmax(axis=1) == y_test))
 
 
 @functools.lru_cache(maxsize=1)
@@ -112,10 +114,10 @@ def _as_images(samples, num_samples: int, seed: int) -> np.ndarray:
     return x
 
 
-def _measure(feature_set, parzen_centres, memorisation_set) -> dict:
+def _measure(feature_set, parzen_centres, memorisation_set, classifier=None) -> dict:
     x_train, _, x_test, _ = digits_split()
-    features, probabilities = classify(feature_set)
-    test_features = _test_features()
+    features, probabilities = classify(feature_set, classifier)
+    test_features = _test_features(classifier)
     _, held_out = parzen_split()
     sigma, _ = F.select_parzen_sigma(held_out, parzen_centres)
     return {
@@ -128,7 +130,7 @@ def _measure(feature_set, parzen_centres, memorisation_set) -> dict:
     }
 
 
-def evaluate_digits(samples, num_samples: int = PARZEN_SAMPLES, seed: int = EVAL_SEED) -> dict:
+def evaluate_digits(samples, num_samples: int = PARZEN_SAMPLES, seed: int = EVAL_SEED, classifier=None) -> dict:
     """Measure generated digits by the protocol of the digits protocol.
 
     Args:
@@ -138,6 +140,8 @@ def evaluate_digits(samples, num_samples: int = PARZEN_SAMPLES, seed: int = EVAL
       num_samples: the Parzen KDE uses the first ``num_samples`` (10,000 by the protocol);
         FID, KID, class coverage and memorisation the first 1,000.
       seed: the sampling seed when ``samples`` is a function.
+      classifier: ``x -> [features, probabilities]``, the feature network; default the
+        shipped digits classifier.
     Returns:
       ``{"fid", "kid", "class_coverage", "class_kl", "parzen_ll", "memorisation_ratio"}``;
       every value NaN if the samples hold NaN or inf (a diverged model).
@@ -151,7 +155,7 @@ def evaluate_digits(samples, num_samples: int = PARZEN_SAMPLES, seed: int = EVAL
     if not np.all(np.isfinite(x)):
         warnings.warn("evaluate_digits: the samples hold NaN or inf; every metric is NaN.", stacklevel=2)
         return {key: math.nan for key in METRICS}
-    return _measure(x[:FEATURE_SAMPLES], x[:num_samples], x[:FEATURE_SAMPLES])
+    return _measure(x[:FEATURE_SAMPLES], x[:num_samples], x[:FEATURE_SAMPLES], classifier)
 
 
 def gaussian_samples(n: int = PARZEN_SAMPLES, seed: int = 0) -> np.ndarray:
