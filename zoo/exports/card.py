@@ -7,8 +7,6 @@ TensorFlow, so writing every recipe-only card takes no time.
 """
 from __future__ import annotations
 
-import platform
-
 from zoo.registry import ModelCard, check_name
 
 SERVING_DEFAULT = "serving_default"
@@ -31,19 +29,6 @@ def parameter_count(model) -> int:
     import numpy as np
 
     return int(sum(np.prod(v.shape) for net in model.NETWORKS for v in getattr(model, net).weights))
-
-
-def versions() -> dict[str, str]:
-    """The library versions an export was written with, and the interpreter its TFLite
-    signatures were checked with (goes into the card)."""
-    import keras
-    import tensorflow as tf
-
-    from zoo import __version__
-    from zoo.exports.serving import tflite_interpreter
-
-    return {"zoo": __version__, "tensorflow": tf.__version__, "keras": keras.__version__,
-            "python": platform.python_version(), "tflite_interpreter": tflite_interpreter()[1]}
 
 
 def _merge_papers(*groups) -> list[str]:
@@ -71,7 +56,8 @@ def card_for(model=None, *, name: str, family: str, dataset: str, data_kind: str
         ``conditioning``, ``signatures``, ``parameters``...); with a model these override what
         is read from it.
     Returns:
-      The card, with ``files`` empty (the writer fills in the manifest).
+      The card, with ``files`` empty: the writer fills in the manifest and the ``versions`` it
+      writes with (``zoo.exports.writing.versions``).
     """
     check_name(name)
     if data_kind not in ("points", "images"):
@@ -88,7 +74,7 @@ def card_for(model=None, *, name: str, family: str, dataset: str, data_kind: str
             data_shape=[int(d) for d in model.data_shape], latent_dim=int(model.latent_dim),
             conditioning={"num_classes": int(num_classes)} if num_classes else None,
             signatures=sorted([*signatures, SERVING_DEFAULT]),
-            parameters=parameter_count(model), versions=versions(),
+            parameters=parameter_count(model),
             weights=getattr(model, "served_weights", "raw"),
         )
     fields.update(extra)

@@ -18,10 +18,11 @@ the same way, so an interrupted update leaves nothing inside the export.
 from __future__ import annotations
 
 import os
+import platform
 import shutil
 from pathlib import Path
 
-from zoo.exports.card import README_FILE, card_for, render_readme, versions
+from zoo.exports.card import README_FILE, card_for, render_readme
 from zoo.exports.manifest import manifest, verify
 from zoo.exports.release import pin
 from zoo.registry import CARD_FILE, MODEL_FILE, SAVED_MODEL_DIR, ModelCard, check_name, paths
@@ -82,6 +83,19 @@ def _replace(out_dir: Path, name: str, build) -> Path:
         if _in_repository(out_dir):  # a developer's re-export of a shipped model: re-pin it
             pin([name], out_dir)
     return final
+
+
+def versions() -> dict[str, str]:
+    """The library versions an export was written with, and the interpreter its TFLite
+    signatures were checked with (goes into the card)."""
+    import keras
+    import tensorflow as tf
+
+    from zoo import __version__
+    from zoo.exports.serving import tflite_interpreter
+
+    return {"zoo": __version__, "tensorflow": tf.__version__, "keras": keras.__version__,
+            "python": platform.python_version(), "tflite_interpreter": tflite_interpreter()[1]}
 
 
 def write_folder(card: ModelCard, fill, out_dir: str | os.PathLike | None = None) -> Path:
