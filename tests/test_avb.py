@@ -112,3 +112,8 @@ def test_errors():
                                    pair_discriminator((2,), 2, hidden=()))
     with pytest.raises(ValueError, match="contrast_draws"):
         AVB(encoder, decoder, adversary, adaptive_contrast=True, contrast_draws=1)
+    # T estimates a density ratio on single pairs: the adversarial options would bias it.
+    with pytest.raises(ValueError, match="Received: instance_noise=0.1"):
+        AVB(encoder, decoder, adversary, instance_noise=0.1)
+    with pytest.raises(ValueError, match="packing does not apply to AVB"):
+        AVB(encoder, decoder, adversary, packing=2)

@@ -301,3 +301,17 @@ def test_packing_with_class_labels_is_refused():
     with pytest.raises(ValueError, match="packing does not apply to ConditionalGAN"):
         ConditionalGAN(dcgan_generator(4, 8, 1, filters=4, start_size=4, num_classes=3),
                        dcgan_discriminator(8, 1, filters=4, start_size=4, num_classes=3), num_classes=3, packing=2)
+
+
+def test_adversarial_families_write_hooks_not_steps():
+    # The game is written once (zoo/families/_adversarial.py): a family on it fills hooks and
+    # names the optimizers of its generator step among its players'.
+    import zoo.families
+    from zoo.families import AdversarialModel
+
+    adversarial = {name: cls for name, cls in zoo.families.families().items() if issubclass(cls, AdversarialModel)}
+    assert {"AAE", "WAEGAN", "ALI", "AVB", "GAN", "WGANGP"} <= set(adversarial)
+    for name, cls in adversarial.items():
+        own = [klass for klass in cls.__mro__ if "train_step" in vars(klass)]
+        assert own[0] is AdversarialModel, f"{name} writes its own train_step ({own[0].__name__})"
+        assert set(cls.GENERATOR_OPTIMIZERS) <= set(cls.OPTIMIZERS), name
