@@ -13,8 +13,6 @@ from zoo.data import DIGITS_SHAPE
 # single-seed trials it reached 25/25 at 96.6-97.8 % high quality (the 5-seed card: 91.1 %,
 # seeds 85.8-95.4 %).
 MIXTURE_STEPS = 20_000
-# The fully connected Fashion-MNIST networks, shared by gan-fashion-mnist and the f-GAN rows.
-FASHION_MLP_G, FASHION_MLP_D, FASHION_MLP_STEPS = (256, 512), (256, 256), 50_000
 for _dataset in MIXTURES:
     _rate = mixture_rate(_dataset, 2e-4, MIXTURE_STEPS)
     for _loss, _name in (("non_saturating", f"gan-{_dataset}"), ("minimax", f"gan-minimax-{_dataset}")):
@@ -59,19 +57,14 @@ register(Recipe(
 
 register(Recipe(
     name="gan-fashion-mnist", family="GAN", **fashion_rows(),
-    # Goodfellow et al.'s fully connected GAN at 28×28: G 100 -> 256 -> 512 -> 784 (ReLU, tanh),
-    # D 784 -> 256 -> 256 -> 1 (LeakyReLU, dropout 0.3); no BN in G, so its moving average is
-    # exported (as gan-digits).  The widths keep the export under 10 MB: it holds G, its average
-    # and D in model.keras and the average and D in the SavedModel, 4 bytes × (3 G + 2 D); with
-    # G 512 -> 512 and D 512 -> 256 (20,000 steps: FID 245.8, confidence 0.82) it was 13 MB.
-    # 50,000 steps: in 30,000-step trials of these networks (FID every 10,000 steps) FID was still
-    # falling, f-GAN KL 1464 / 464 / 317, PacGAN2 GAN 400 / 360 / 321, and the raw generator
-    # stayed far behind its average (592 against 321 at 30,000).
-    networks={"generator": net("mlp_generator", REAL_LATENT, FASHION_SHAPE, hidden=FASHION_MLP_G),
-              "discriminator": net("mlp_discriminator", FASHION_SHAPE, hidden=FASHION_MLP_D, dropout=0.3)},
-    options={"ema_decay": 0.999}, optimizers=players(adam(2e-4, beta_1=0.5)), steps=FASHION_MLP_STEPS,
-    description=("GAN (Goodfellow et al. 2014) with fully connected networks on Fashion-MNIST: G 100 -> 256 -> "
-                 "512 -> 784 (ReLU, tanh), D 784 -> 256 -> 256 -> 1 (LeakyReLU, dropout 0.3), averaged "
+    # Goodfellow et al.'s fully connected GAN at 28×28: G 100 -> 512 -> 512 -> 784 (ReLU, tanh),
+    # D 784 -> 512 -> 256 -> 1 (LeakyReLU, dropout 0.3); no BN in G, so its moving average is
+    # exported (as gan-digits).
+    networks={"generator": net("mlp_generator", REAL_LATENT, FASHION_SHAPE, hidden=(512, 512)),
+              "discriminator": net("mlp_discriminator", FASHION_SHAPE, hidden=(512, 256), dropout=0.3)},
+    options={"ema_decay": 0.999}, optimizers=players(adam(2e-4, beta_1=0.5)), steps=20_000,
+    description=("GAN (Goodfellow et al. 2014) with fully connected networks on Fashion-MNIST: G 100 -> 512 -> "
+                 "512 -> 784 (ReLU, tanh), D 784 -> 512 -> 256 -> 1 (LeakyReLU, dropout 0.3), averaged "
                  "generator (EMA 0.999) exported."),
     papers=[papers.EMA],
 ))
