@@ -15,11 +15,13 @@ The run folder (``--run-dir``, default ``runs/<name>/<date-time>``) holds, per s
     seed-<k>/backup/       BackupAndRestore state of the last finished epoch (until the seed ends)
     seed-<k>/logs/         TensorBoard: loss scalars per epoch, sample images
     seed-<k>/samples/      epoch-NNNN.png, a sample grid (or scatter) per epoch
-    seed-<k>/model.keras   the trained model, with metrics.json once the seed is done
+    seed-<k>/model.keras   the trained model, written before it is measured
+    seed-<k>/metrics.json  its measures, written last: the seed is done
 
 ``--resume`` continues the run in ``--run-dir`` (or the latest under ``runs/<name>/``):
-finished seeds are not retrained, an interrupted seed restarts from its last epoch and, under
-``--deterministic``, ends with the weights an uninterrupted run would have.
+finished seeds are not retrained, a trained seed whose evaluation failed is evaluated again,
+an interrupted seed restarts from its last epoch and, under ``--deterministic``, ends with the
+weights an uninterrupted run would have.
 """
 from __future__ import annotations
 
@@ -224,9 +226,21 @@ def _write_atomic(path: Path, text: str):
     os.replace(partial, path)
 
 
-def train_one(recipe, seed, steps, batch_size, verbose, *, strategy=None, run_dir=None,
-              steps_per_epoch=None, chief=True, callbacks=(), steps_per_execution=None):
-    """Build, fit and evaluate one seeded run; return (model, metrics).
+def train_one(recipe, seed, steps, batch_size, verbose, *, chief=True, **fit_options):
+    """Build, fit and evaluate one seeded run; return (model, metrics).  ``fit_options``: those of
+    :func:`fit_one`."""
+    model = fit_one(recipe, seed, steps, batch_size, verbose, chief=chief, **fit_options)
+    return model, evaluate_one(recipe, model, seed, chief)
+
+
+def evaluate_one(recipe, model, seed, chief=True) -> dict:
+    """The recipe's metrics of a trained model (the chief's; ``{}`` without an evaluation)."""
+    return recipe.evaluate(model, seed) if recipe.evaluate and chief else {}
+
+
+def fit_one(recipe, seed, steps, batch_size, verbose, *, strategy=None, run_dir=None,
+            steps_per_epoch=None, chief=True, callbacks=(), steps_per_execution=None):
+    """Build and fit one seeded run; return the model.
 
     With ``run_dir`` the run is backed up each epoch (and restored from its last backup),
     logs to TensorBoard and draws a sample grid per epoch (the chief only).  ``callbacks``
@@ -272,34 +286,50 @@ def train_one(recipe, seed, steps, batch_size, verbose, *, strategy=None, run_di
     model.fit(prepare_dataset(dataset, strategy), steps_per_epoch=plan.steps_per_epoch, epochs=plan.epochs,
               initial_epoch=initial_epoch, verbose=verbose, callbacks=callbacks,
               shuffle=False)  # the pipeline shuffles
-    metrics = recipe.evaluate(model, seed) if recipe.evaluate and chief else {}
-    return model, metrics
+    return model
 
 
 def run_seed(recipe, seed, args, strategy, run_dir: Path, chief: bool):
-    """One seed in its folder of the run: trained (or resumed), or read back when finished."""
-    import keras
+    """One seed in its folder of the run: trained (or resumed), or read back when finished.
 
+    ``model.keras`` is written before the evaluation and ``metrics.json`` after it (the seed's
+    commit point): an evaluation that fails loses no training, and ``--resume`` then evaluates
+    the saved model without training it again.
+    """
     folder = run_dir / f"seed-{seed}"
-    done = folder / "metrics.json"
+    done, trained = folder / "metrics.json", folder / "model.keras"
     if args.resume and done.exists():
         print(f"[{recipe.name}] seed {seed}: finished earlier, read from {folder}", flush=True)
-        with strategy.scope():
-            import zoo.families  # noqa: F401  (registers the families with Keras)
-
-            model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
-        return model, json.loads(done.read_text())
-    folder.mkdir(parents=True, exist_ok=True)
+        return _load_trained(trained, strategy), json.loads(done.read_text())
+    seconds = folder / "seconds.json"
+    if args.resume and trained.exists() and seconds.exists():
+        print(f"[{recipe.name}] seed {seed}: trained earlier, not yet evaluated: evaluating {trained}", flush=True)
+        model, trained_seconds = _load_trained(trained, strategy), json.loads(seconds.read_text())
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        start = time.time()
+        model = fit_one(recipe, seed, args.steps, args.batch_size, args.verbose, strategy=strategy,
+                        run_dir=folder, steps_per_epoch=args.steps_per_epoch, chief=chief)
+        trained_seconds = time.time() - start
+        partial = folder / "partial.keras"
+        model.save(partial)
+        os.replace(partial, trained)
+        _write_atomic(seconds, json.dumps(trained_seconds))
     start = time.time()
-    model, metrics = train_one(recipe, seed, args.steps, args.batch_size, args.verbose, strategy=strategy,
-                               run_dir=folder, steps_per_epoch=args.steps_per_epoch, chief=chief)
+    metrics = evaluate_one(recipe, model, seed, chief)
     # Training and evaluation time of this seed (an interrupted seed counts its last attempt).
-    _write_atomic(folder / "seconds.json", json.dumps(time.time() - start))
-    partial = folder / "partial.keras"
-    model.save(partial)
-    os.replace(partial, folder / "model.keras")
+    _write_atomic(seconds, json.dumps(trained_seconds + time.time() - start))
     _write_atomic(done, json.dumps(metrics))  # the seed's commit point
     return model, metrics
+
+
+def _load_trained(path: Path, strategy):
+    import keras
+
+    with strategy.scope():
+        import zoo.families  # noqa: F401  (registers the families with Keras)
+
+        return keras.saving.load_model(path, safe_mode=True)
 
 
 def seed_seconds(run_dir: Path, seeds) -> float | None:

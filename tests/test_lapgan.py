@@ -1,4 +1,5 @@
 """LAPGAN: the Laplacian pyramid by hand, coarse-to-fine sampling, one GAN per level."""
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -95,3 +96,31 @@ def test_export(tmp_path):
     assert card.parameters == sum(int(np.prod(v.shape)) for v in model.weights if "seed_generator" not in v.path)
     pretrained = zoo.load(str(path))
     np.testing.assert_allclose(pretrained.generate(z), model.generate(z).numpy(), atol=1e-5)
+
+
+def test_three_level_pyramid_converts_to_tflite(tmp_path):
+    """A conv level after two upsamplings (2 -> 4 -> 8, as 7 -> 14 -> 28) runs in native TFLite:
+    with ``tf.repeat`` alone the converter lost the height (``?x?x8x1``) and kept the 8×8 level's
+    first Conv2D as a flex op ("neither a custom op nor a flex op")."""
+    from zoo.exports.serving import run_tflite, tflite_model, write_saved_model
+    from zoo.networks import laplacian_generator
+
+    keras.utils.set_random_seed(0)
+    generators = [mlp_generator(2, (2, 2, 1), hidden=(8,), name="generator_2"),
+                  laplacian_generator(4, 1, noise_dim=2, filters=4, depth=2, name="generator_4"),
+                  laplacian_generator(8, 1, noise_dim=2, filters=4, depth=2, name="generator_8")]
+    discriminators = [mlp_discriminator(shape, hidden=(8,), name=f"discriminator_{shape[0]}")
+                      for shape in [(2, 2, 1), (4, 4, 2), (8, 8, 2)]]
+    model = LAPGAN(generators, discriminators)
+    path = tmp_path / "saved_model"
+    write_saved_model(model.serving_networks(), {"generate": model.serving_functions()["generate"]}, path)
+    z = np.random.default_rng(0).standard_normal((3, 6)).astype("float32")
+    converted = run_tflite(tflite_model(path, "generate"), "generate", {"z": z})
+    np.testing.assert_allclose(converted["x"], model.generate(z).numpy(), atol=1e-5)
+
+
+def test_upsample_states_its_static_shape_and_keeps_dynamic_ones():
+    x = np.arange(4, dtype="float32").reshape(1, 2, 2, 1)
+    np.testing.assert_array_equal(upsample(x).numpy().ravel(), [0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 2, 2, 3, 3])
+    traced = tf.function(upsample).get_concrete_function(tf.TensorSpec([None, None, 3, 1]))
+    assert traced.output_shapes.as_list() == [None, None, 6, 1]

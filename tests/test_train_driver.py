@@ -128,3 +128,39 @@ def test_fast_path_runs_an_epoch_per_call_on_one_device_only():
     assert steps_per_execution(tf.distribute.get_strategy(), 500) == 500
     assert steps_per_execution(tf.distribute.OneDeviceStrategy("/cpu:0"), 500) == 500
     assert steps_per_execution(tf.distribute.MirroredStrategy(["/cpu:0"]), 500) == 1
+
+
+def test_a_failing_evaluation_keeps_the_trained_model(tmp_path, monkeypatch):
+    """model.keras is written before the evaluation: an evaluation that fails loses no training,
+    and --resume evaluates the saved model without training it again."""
+    import dataclasses
+
+    import keras
+
+    from recipes.base import RECIPES
+
+    recipe = RECIPES["gan-ring8"]
+
+    def failing(model, seed):
+        raise RuntimeError("the evaluation failed")
+
+    monkeypatch.setitem(RECIPES, "gan-ring8", dataclasses.replace(recipe, evaluate=failing))
+    args = ["gan-ring8", "--seeds", "1", "--steps", "3", "--batch-size", "16", "--verbose", "0",
+            "--run-dir", str(tmp_path / "run"), "--no-export"]
+    with pytest.raises(RuntimeError, match="the evaluation failed"):
+        train.main(args)
+    folder = tmp_path / "run" / "seed-0"
+    assert (folder / "seconds.json").exists() and not (folder / "metrics.json").exists()
+    assert int(keras.saving.load_model(folder / "model.keras").g_optimizer.iterations.numpy()) == 3
+    written = (folder / "model.keras").stat().st_mtime_ns
+
+    evaluated = []  # the optimizer steps of each model the evaluation sees
+
+    def evaluate(model, seed):
+        evaluated.append(int(model.g_optimizer.iterations.numpy()))
+        return {"modes": 8}
+
+    monkeypatch.setitem(RECIPES, "gan-ring8", dataclasses.replace(recipe, evaluate=evaluate))
+    train.main(args + ["--resume"])
+    assert evaluated == [3] and (folder / "model.keras").stat().st_mtime_ns == written
+    assert json.loads((folder / "metrics.json").read_text()) == {"modes": 8}

@@ -33,8 +33,19 @@ def downsample(images):
 
 
 def upsample(images):
-    """``u``: nearest-neighbour upsampling, ``[N, H, W, C] -> [N, 2H, 2W, C]``."""
-    return tf.repeat(tf.repeat(images, 2, axis=1), 2, axis=2)
+    """``u``: nearest-neighbour upsampling, ``[N, H, W, C] -> [N, 2H, 2W, C]``.
+
+    The closing reshape states the static shape, which changes no value.  TFLite's converter
+    loses the height in ``tf.repeat``'s own reshapes (``?x?x28x1`` after two upsamplings, 7 -> 28)
+    and then keeps the convolution that reads such a tensor as a TensorFlow (flex) op, which
+    the native TFLite runtime cannot run: the 28×28 level of a 7 -> 14 -> 28 pyramid did not
+    convert, while one upsampling (8×8 digits) did.
+    """
+    repeated = tf.repeat(tf.repeat(images, 2, axis=1), 2, axis=2)
+    height, width, channels = images.shape[1:]
+    if None in (height, width, channels):
+        return repeated
+    return tf.reshape(repeated, [-1, 2 * height, 2 * width, channels])
 
 
 def laplacian_pyramid(images, levels):
