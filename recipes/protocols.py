@@ -362,3 +362,35 @@ def binarized_rows(dataset, evaluate, protocol):
     return dict(dataset=dataset, data=binarized_data(dataset), evaluate=evaluate, protocol=protocol,
                 batch_size=FASHION_BATCH if fashion else 64, data_kind="images", seeds=1 if fashion else 5,
                 optimizer_state=not fashion)
+
+
+# --------------------------------------------------------------------------- Fashion-MNIST likelihoods
+# Test bits per dimension on the 256 levels, the papers' scale (zoo.metrics.likelihood): flows
+# by one uniform dequantisation per image (the bound Dinh et al. 2017 and Kingma & Dhariwal 2018
+# report), PixelCNN by its exact discrete likelihood.
+FASHION_LIKELIHOOD_PROTOCOL = ("Fashion-MNIST likelihood: test log-likelihood of the 10,000 test images (nats per "
+                               "image on the [-1, 1] scale) and bits per dimension over the 256 levels (-log2 P / 784, "
+                               "the papers' scale); flows: one uniform dequantisation per image (a bound, Theis et al. "
+                               "2016 §3.1), PixelCNN: its exact discrete likelihood")
+
+
+def evaluate_exact_fashion(dequantize, samples=True):
+    """The test-split likelihood on the papers' scale, and (``samples``) the Fashion-MNIST sample
+    protocol; PixelCNN passes ``samples=False``: 10,000 samples cost 784 network passes each."""
+    def evaluate(model, seed):
+        from zoo.metrics.likelihood import fashion_mnist_log_likelihood
+
+        metrics = fashion_mnist_log_likelihood(model.log_prob, dequantize=dequantize, seed=seed)
+        if samples:
+            metrics.update(evaluate_fashion_samples(model, seed))
+        return metrics
+
+    return evaluate
+
+
+def fashion_likelihood_rows(dequantize, samples=True):
+    """:func:`fashion_rows` measured by :func:`evaluate_exact_fashion`."""
+    def protocol():
+        return FASHION_LIKELIHOOD_PROTOCOL + (f"; samples: {fashion_protocol()}" if samples else "")
+
+    return {**fashion_rows(), "evaluate": evaluate_exact_fashion(dequantize, samples), "protocol": protocol}
