@@ -231,6 +231,23 @@ class Pretrained:
         self._require("log_prob", "only exact-likelihood families (pixelcnn, realnvp, maf) export log p(x).")
         return self._call("log_prob", x=self._x(x))["log_prob"]
 
+    def ood_score(self, x, batch_size: int = 1, typical_nll: float | None = None) -> np.ndarray:
+        """Out-of-distribution score of ``x``: the typicality test (Nalisnick et al. 2019b,
+        arXiv:1906.02994), ``|-mean log p over a batch of M - Ĥ|``, large = unlike the training data.
+
+        ``log_prob`` alone misleads: a Fashion-MNIST model gives MNIST digits a *higher* likelihood
+        than its own test images (Nalisnick et al. 2019, docs/ood.md).  Ĥ, the mean ``-log_prob`` of
+        training images, comes from the card (``python benchmarks/ood.py NAME --write``) unless
+        ``typical_nll`` is given.  ``batch_size`` M scores ``x`` in consecutive groups of M
+        (``len(x)`` a multiple of M), one score per group; M = 1 scores every image.
+        """
+        from zoo.metrics.ood import card_statistics, typicality_score
+
+        self._require("log_prob", "the typicality test needs log p(x) (pixelcnn, realnvp, maf).")
+        if typical_nll is None:
+            typical_nll = card_statistics(self.card)["ood_typical_nll"]
+        return typicality_score(-self.log_prob(x), typical_nll, check_count(batch_size, "batch_size"))
+
     # ------------------------------------------------- auto-encoding families
     def _require_encoder(self):
         self._require("encode", f"only auto-encoding families (vae, avb, aae, wae, ali) have encode/decode. For a "
