@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from zoo.data import mixture
-from zoo.metrics.likelihood import (dequantized_log_prob, density_integral, digits_log_likelihood,
-                                    evaluate_log_prob, grid, likelihood_summary, mixture_log_density,
-                                    points_log_likelihood)
+from zoo.metrics.likelihood import (bits_per_dim, dataset_levels, dequantized_log_prob, density_integral,
+                                    digits_log_likelihood, evaluate_log_prob, grid, likelihood_summary,
+                                    mixture_log_density, points_log_likelihood)
 
 
 def uniform_levels_log_prob(x):
@@ -84,3 +84,41 @@ def test_errors_say_what_was_expected():
         dequantized_log_prob(np.log, np.zeros((1, 2)), samples=0)
     with pytest.raises(ValueError, match="Received: bounds=\\(1, 0\\)"):
         grid((1, 0), 10)
+
+
+def test_bits_per_dim_of_the_uniform_8_bit_density_is_8():
+    # Uniform on the bins' union [-1 - 1/255, 1 + 1/255]^D: log p = -D log(512/255), and every
+    # 8-bit image has P = 256^-D, i.e. 8 bits per dimension (the papers' scale: y = (v + u) / 256
+    # uniform on [0, 1]^D has log p(y) = 0, and -log2 p(y) / D + 8 = 8).
+    dims = 784
+    log_p = -dims * math.log(512 / 255)
+    assert bits_per_dim(log_p, dims, 256) == pytest.approx(8.0, abs=1e-12)
+    # A density twice as high on every pixel's bin is one bit per dimension better.
+    assert bits_per_dim(log_p + dims * math.log(2), dims, 256) == pytest.approx(7.0, abs=1e-12)
+    # Digits: 17 levels, w = 1/8; uniform gives log2 17 = 4.087 bits.
+    np.testing.assert_allclose(bits_per_dim(np.full(3, 64 * math.log(8 / 17)), 64, 17), [math.log2(17)] * 3)
+
+
+def test_bits_per_dim_equals_the_papers_dequantised_unit_scale():
+    # The papers measure y = (v + u) / 256 on [0, 1]; zoo x = (2 y · 256 - 1) / 255 - 1 on
+    # [-1 - 1/255, 1 + 1/255]: x = a y + b with a = 512/255, so log p_x = log p_y - D log a.
+    # A Gaussian density in y (per pixel N(0.5, 0.1²)) at a point, both ways:
+    dims, y = 4, np.array([0.1, 0.5, 0.7, 0.99])
+    log_p_y = np.sum(-0.5 * ((y - 0.5) / 0.1) ** 2 - math.log(0.1 * math.sqrt(2 * math.pi)))
+    papers = -log_p_y / (dims * math.log(2)) + 8
+    log_p_x = log_p_y - dims * math.log(512 / 255)
+    assert bits_per_dim(log_p_x, dims, 256) == pytest.approx(papers, abs=1e-12)
+
+
+def test_export_signatures_returning_a_dict_are_accepted():
+    x = np.zeros((3, 2), np.float32)
+    values = evaluate_log_prob(lambda batch: {"log_prob": np.full(len(batch), -1.5)}, x)
+    np.testing.assert_allclose(values, [-1.5] * 3)
+    with pytest.raises(ValueError, match="Received: a dict with keys \\['x'\\]"):
+        evaluate_log_prob(lambda batch: {"x": batch}, x)
+    with pytest.raises(ValueError, match="Received: levels=1"):
+        bits_per_dim(0.0, 4, 1)
+
+
+def test_dataset_levels():
+    assert dataset_levels("digits") == 17 and dataset_levels("fashion_mnist") == 256 and dataset_levels("mnist") == 256

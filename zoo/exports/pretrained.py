@@ -159,8 +159,10 @@ class Pretrained:
         """Number of labels of a conditional export (``card.conditioning``), else None."""
         return (self.card.conditioning or {}).get("num_classes")
 
-    def _x(self, x, what: str = "x") -> np.ndarray:
+    def _x(self, x, what: str = "x", margin: float = 0.0) -> np.ndarray:
         value_range = self.card.output_range if self.card.data_kind == "images" else None
+        if value_range is not None and margin:
+            value_range = (value_range[0] - margin, value_range[1] + margin)
         return check_array(x, [None, *self.card.data_shape], what, value_range, self.card.dataset)
 
     @property
@@ -227,9 +229,19 @@ class Pretrained:
         return self._call("discriminate", x=x, **self._labels(labels, len(x)))["logits"]
 
     def log_prob(self, x) -> np.ndarray:
-        """log p(x) per example ``[N]`` (exact-likelihood families: PixelCNN, RealNVP, MAF)."""
+        """log p(x) per example ``[N]``, nats on the [-1, 1] scale (exact-likelihood families: PixelCNN,
+        RealNVP, MAF); ``zoo.metrics.likelihood.bits_per_dim`` gives the papers' bits/dim.
+
+        Images may lie up to half a level past [-1, 1] (1/16 for digits, 1/255 for 8-bit data):
+        a flow is a density over uniformly dequantised images, PixelCNN's uniform within each
+        level's bin."""
         self._require("log_prob", "only exact-likelihood families (pixelcnn, realnvp, maf) export log p(x).")
-        return self._call("log_prob", x=self._x(x))["log_prob"]
+        # A density over the levels' bins: images may reach half a level past [-1, 1], where
+        # uniform dequantisation puts them (zoo.metrics.likelihood).
+        from zoo.metrics.likelihood import dataset_levels
+
+        margin = 1.0 / (dataset_levels(self.card.dataset) - 1)
+        return self._call("log_prob", x=self._x(x, margin=margin))["log_prob"]
 
     def ood_score(self, x, batch_size: int = 1, typical_nll: float | None = None) -> np.ndarray:
         """Out-of-distribution score of ``x``: the typicality test (Nalisnick et al. 2019b,

@@ -13,6 +13,19 @@ are ``-log2 P / 64`` of the discrete ``P``.
   by ``log 1/K Σ_k p(x + u_k)``, ``u_k ~ U[-w/2, w/2)^D``: a lower bound in expectation for every
   K (Jensen; K = 1 is the bound of Theis et al. 2016, arXiv:1511.01844, §3.1, that Dinh et al.
   2017 report), exact as K → ∞.
+
+Bits per dimension, the papers' scale.  On 8-bit images (Fashion-MNIST: 256 levels,
+``v / 127.5 - 1``) the papers dequantise ``y = (v + u) / 256`` on [0, 1] (Dinh et al. 2017
+§4.1; Theis et al. 2016 §3.1) and report ``-log2 p(y) / D + 8``.  zoo's images are the same
+bins, centred on the levels and stretched affinely to width ``w = 2/255``: the Jacobian of that
+stretch is what ``D log w`` accounts for, so :func:`bits_per_dim` of a log-density on the [-1, 1]
+scale is the papers' number (both are ``-log2 P / D`` of the bins' probabilities ``P``).  One
+conversion for every family: flows their dequantised density, PixelCNN its exact discrete
+``P``, a VAE its importance-weighted bound.
+
+Exports.  ``zoo.load(name).log_prob`` takes images half a level past [-1, 1] (the bins'
+union, where the density lives), so a flow's export is measured like its Keras model; an
+export's raw signature (a dict ``{"log_prob": ...}``) is accepted too.
 """
 from __future__ import annotations
 
@@ -21,16 +34,57 @@ import math
 import numpy as np
 
 DIGIT_LEVELS = 17  # v / 8 - 1, v = 0..16 (the digits protocol)
+EIGHT_BIT_LEVELS = 256  # v / 127.5 - 1, v = 0..255 (Fashion-MNIST, MNIST: every other image dataset)
+DATASET_LEVELS = {"digits": DIGIT_LEVELS}
+DEQUANTIZED_FAMILIES = ("realnvp", "maf")  # densities over dequantised values: measured by dequantized_log_prob
 TEST_POINTS_SEED = 12345  # 2-D test points: a stream no recipe trains on (recipes use seeds 0..4)
+
+
+def dataset_levels(dataset: str) -> int:
+    """Grey levels of an image dataset's pixels: 17 for digits, 256 (8-bit) for the others."""
+    return DATASET_LEVELS.get(dataset, EIGHT_BIT_LEVELS)
 
 
 def _log_bin_volume(levels: int, dims: int) -> float:
     return dims * math.log(2.0 / (levels - 1))
 
 
+def bits_per_dim(log_p, dims: int, levels: int):
+    """``-log2 P / D`` of log-densities ``log_p`` on the [-1, 1] scale (nats per example).
+
+    ``log P = log p + D log w``, ``w = 2 / (levels - 1)`` the width of a level's bin: the bins'
+    probability under a density uniform within each bin, and the papers' bits/dim on 8-bit
+    data (module doc: the Jacobian of the rescaling is the ``D log w``).
+
+    Example: the uniform density on ``[-1 - 1/255, 1 + 1/255]^D`` (``log p = -D log(512/255)``)
+    gives every 8-bit image ``P = 256^-D``: 8 bits per dimension.
+
+    Args:
+      log_p: a number or an array of per-example log-densities.
+      dims: values per example (784 for 28×28 images).
+      levels: grey levels (256 for 8-bit images, 17 for digits).
+    Returns:
+      float64 of the same shape as ``log_p``.
+    """
+    if int(levels) < 2 or int(dims) < 1:
+        raise ValueError(f"bits_per_dim needs levels >= 2 and dims >= 1. Received: levels={levels!r}, dims={dims!r}")
+    log_discrete = np.asarray(log_p, np.float64) + _log_bin_volume(int(levels), int(dims))
+    return -log_discrete / (int(dims) * math.log(2.0))
+
+
+def _as_values(output) -> np.ndarray:
+    """A ``log_prob`` callable's output as float64 ``[N]``: an array, a tensor, or an export
+    signature's dict (``{"log_prob": ...}``)."""
+    if isinstance(output, dict):
+        if "log_prob" not in output:
+            raise ValueError(f"a log_prob signature returns {{'log_prob': [N]}}. Received: a dict with keys "
+                             f"{sorted(output)}")
+        output = output["log_prob"]
+    return np.asarray(output, np.float64).reshape(-1)
+
+
 def _batched(log_prob, x, batch_size):
-    return np.concatenate([np.asarray(log_prob(x[i:i + batch_size]), np.float64).reshape(-1)
-                           for i in range(0, len(x), batch_size)])
+    return np.concatenate([_as_values(log_prob(x[i:i + batch_size])) for i in range(0, len(x), batch_size)])
 
 
 def evaluate_log_prob(log_prob, x, batch_size: int = 512) -> np.ndarray:
@@ -81,8 +135,18 @@ def likelihood_summary(log_p, dims: int, levels: int = DIGIT_LEVELS) -> dict:
     log_p = np.asarray(log_p, np.float64)
     mean = float(log_p.mean())
     se = float(log_p.std(ddof=1) / math.sqrt(len(log_p))) if len(log_p) > 1 else 0.0
-    log_discrete = mean + _log_bin_volume(levels, dims)
-    return {"log_likelihood": mean, "log_likelihood_se": se, "bits_per_dim": -log_discrete / (dims * math.log(2.0))}
+    return {"log_likelihood": mean, "log_likelihood_se": se, "bits_per_dim": float(bits_per_dim(mean, dims, levels))}
+
+
+def images_log_prob(log_prob, x, levels: int, dequantize: bool, samples: int = 16, seed: int = 0,
+                    batch_size: int = 512) -> np.ndarray:
+    """Per-example log-density (nats, [-1, 1] scale) of images on their levels, as the
+    exact-likelihood protocol measures it: a flow's (``dequantize=True``) by
+    :func:`dequantized_log_prob` with ``samples`` draws, a model of the levels' (PixelCNN) or a
+    bound's (VAE) as it is.  :func:`bits_per_dim` turns it into bits per dimension."""
+    if dequantize:
+        return dequantized_log_prob(log_prob, x, levels, samples=samples, seed=seed, batch_size=batch_size)
+    return evaluate_log_prob(log_prob, x, batch_size)
 
 
 def digits_log_likelihood(log_prob, dequantize: bool, samples: int = 16, seed: int = 0) -> dict:
@@ -99,11 +163,34 @@ def digits_log_likelihood(log_prob, dequantize: bool, samples: int = 16, seed: i
 
     x_test = digits_split()[2]
     dims = int(np.prod(x_test.shape[1:]))
-    if dequantize:
-        log_p = dequantized_log_prob(log_prob, x_test, DIGIT_LEVELS, samples=samples, seed=seed)
-    else:
-        log_p = evaluate_log_prob(log_prob, x_test)
+    log_p = images_log_prob(log_prob, x_test, DIGIT_LEVELS, dequantize, samples=samples, seed=seed)
     return likelihood_summary(log_p, dims, DIGIT_LEVELS)
+
+
+def fashion_mnist_log_likelihood(log_prob, dequantize: bool, samples: int = 1, seed: int = 0,
+                                 split: str = "test", batch_size: int = 256) -> dict:
+    """Log-likelihood of a Fashion-MNIST model on a split (the 10,000 test images by default):
+    nats per image on the [-1, 1] scale and bits per dimension over the 256 levels, the papers'
+    scale (module doc).
+
+    Args:
+      log_prob: ``x [N, 28, 28, 1] -> [N]`` (``model.log_prob`` or an export's ``log_prob``).
+      dequantize: True for a density over dequantised values (flows; a VAE's bound), False
+        for a model of the levels (PixelCNN).
+      samples: dequantisation draws per image; 1 is the bound the papers report (Dinh et al.
+        2017; Kingma & Dhariwal 2018).
+      split: ``"test"`` or ``"train"``.
+    """
+    from zoo.data.fashion_mnist import fashion_mnist_split
+
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test'. Received: split={split!r}")
+    x_train, _, x_test, _ = fashion_mnist_split()
+    x = x_test if split == "test" else x_train
+    dims = int(np.prod(x.shape[1:]))
+    log_p = images_log_prob(log_prob, x, EIGHT_BIT_LEVELS, dequantize, samples=samples, seed=seed,
+                            batch_size=batch_size)
+    return likelihood_summary(log_p, dims, EIGHT_BIT_LEVELS)
 
 
 # ----------------------------------------------------------------------------- 2-D
