@@ -21,22 +21,10 @@ import math
 import sys
 import time
 
-# log P = log_prob + D log w: the exact-likelihood exports serve log p on the continuous [-1, 1]
-# scale (zoo.families._exact), a density uniform over each level's bin, w = 2/255 wide for
-# 256 levels; bits/dim are of the discrete P.
-LEVELS = 256
-
-
-def discrete_offset(card) -> float:
-    """What to add to the export's ``log_prob`` to get ``log P`` over 256 levels (nats per image)."""
-    dims = math.prod(card.data_shape)
-    return dims * math.log(2.0 / (LEVELS - 1))
-
-
 def measure(name: str, sets: dict) -> dict:
     """The table's numbers for the export ``name`` (``zoo.metrics.ood.ood_summary``), with its card."""
     import zoo
-    from zoo.metrics.ood import negative_log_likelihoods, ood_summary
+    from zoo.metrics.ood import export_log_density, ood_summary
 
     model = zoo.load(name)
     if "log_prob" not in model.card.signatures:
@@ -46,8 +34,8 @@ def measure(name: str, sets: dict) -> dict:
         raise ValueError(f"{name!r} models {model.card.data_shape} images; the test compares 28×28 Fashion-MNIST "
                          f"with MNIST. Received: name={name!r}")
     start = time.perf_counter()
-    nll = negative_log_likelihoods(model.log_prob, sets)
-    summary = ood_summary(nll, math.prod(model.card.data_shape), discrete_offset(model.card))
+    nll = {key: -export_log_density(model, x) for key, x in sets.items()}
+    summary = ood_summary(nll, math.prod(model.card.data_shape))
     summary["seconds"] = time.perf_counter() - start
     return {"model": model, "nll": nll, "summary": summary}
 
@@ -73,13 +61,14 @@ def table(results: dict, train_images: int) -> str:
 
 
 def write_png(result: dict, path) -> None:
-    from zoo.metrics.ood import bits_per_dim, histogram_png
+    from zoo.metrics.likelihood import EIGHT_BIT_LEVELS, bits_per_dim
+    from zoo.metrics.ood import histogram_png
 
     card, nll, summary = result["model"].card, result["nll"], result["summary"]
-    dims, offset = math.prod(card.data_shape), discrete_offset(card)
+    dims = math.prod(card.data_shape)
     labels = {"fashion_train": "Fashion-MNIST train", "fashion_test": "Fashion-MNIST test", "mnist": "MNIST"}
-    bits = {labels[k]: bits_per_dim(-v + offset, dims) for k, v in nll.items()}
-    typical = float(bits_per_dim(-summary["ood_typical_nll"] + offset, dims))
+    bits = {labels[k]: bits_per_dim(-v, dims, EIGHT_BIT_LEVELS) for k, v in nll.items()}
+    typical = float(bits_per_dim(-summary["ood_typical_nll"], dims, EIGHT_BIT_LEVELS))
     histogram_png(bits, path, typical_bits=typical,
                   title=f"{card.name}: AUROC log p {summary['auroc_log_p']:.3f}, "
                         f"typicality (M = 1) {summary['auroc_typicality'][1]:.3f}")

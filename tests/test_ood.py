@@ -76,12 +76,13 @@ def test_summary_of_the_finding_and_its_correction():
     s = ood.ood_summary(nll, dims=784)
     assert s["auroc_log_p"] < 0.001 and s["auroc_typicality"][1] > 0.999 and s["auroc_typicality"][10] == 1.0
     assert s["images"] == {"fashion_train": 1000, "fashion_test": 500, "mnist": 400}
-    assert s["bits_per_dim"]["mnist"] == pytest.approx(nll["mnist"].mean() / (784 * math.log(2)))
+    # bits/dim of the levels' P: log P = log p + 784 log(2/255) on the [-1, 1] scale
+    assert s["bits_per_dim"]["mnist"] == pytest.approx((nll["mnist"].mean() - 784 * math.log(2 / 255)) / (784 * math.log(2)))
     assert s["ood_typical_nll"] == pytest.approx(nll["fashion_train"].mean())
-    # a constant change of scale (the [-1, 1] density vs the discrete P) moves bits/dim, nothing else
-    shifted = ood.ood_summary(nll, dims=784, nats_offset=-784 * math.log(2.0))
+    # a constant change of scale moves bits/dim, nothing else: 784·log 2 nats more per image = 1 bit/dim
+    shifted = ood.ood_summary({k: v + 784 * math.log(2.0) for k, v in nll.items()}, dims=784)
     assert shifted["bits_per_dim"]["mnist"] == pytest.approx(s["bits_per_dim"]["mnist"] + 1.0)
-    assert shifted["auroc_typicality"] == s["auroc_typicality"]
+    assert shifted["auroc_typicality"] == s["auroc_typicality"] and shifted["auroc_log_p"] == s["auroc_log_p"]
 
 
 def test_histogram_png(tmp_path):
@@ -105,12 +106,15 @@ def test_ood_score_of_an_export_is_the_typicality_test(maf):
     from zoo.data import digits_split
 
     x = np.asarray(digits_split()[2][:6])
-    nll = -maf.log_prob(x)
+    # a flow: log p at one dequantisation draw per image, as its bits/dim and Ĥ are measured
+    nll = -ood.export_log_density(maf, x)
+    assert not np.allclose(nll, -maf.log_prob(x))
     np.testing.assert_allclose(maf.ood_score(x, typical_nll=-30.0), np.abs(nll + 30.0), rtol=1e-6)
     np.testing.assert_allclose(maf.ood_score(x, batch_size=3, typical_nll=-30.0),
                                np.abs(nll.reshape(2, 3).mean(axis=1) + 30.0), rtol=1e-6)
+    assert maf.ood_score(x, batch_size=6, typical_nll=nll.mean())[0] == pytest.approx(0.0, abs=1e-9)
     with pytest.raises(LookupError, match=r"no typicality statistics in its card .*`python benchmarks/ood.py "
-                                          r"maf-digits --write"):
+                                          r"maf-digits --write`"):
         maf.ood_score(x)
 
 
@@ -119,4 +123,4 @@ def test_ood_score_reads_the_card(maf, monkeypatch):
 
     x = np.asarray(digits_split()[2][:4])
     monkeypatch.setattr(maf.card, "metrics", {**maf.card.metrics, **ood.typicality_statistics([-40.0, -20.0])})
-    np.testing.assert_allclose(maf.ood_score(x), np.abs(-maf.log_prob(x) + 30.0), rtol=1e-6)
+    np.testing.assert_allclose(maf.ood_score(x), np.abs(-ood.export_log_density(maf, x) + 30.0), rtol=1e-6)

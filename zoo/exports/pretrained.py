@@ -250,15 +250,17 @@ class Pretrained:
         ``log_prob`` alone misleads: a Fashion-MNIST model gives MNIST digits a *higher* likelihood
         than its own test images (Nalisnick et al. 2019, docs/ood.md).  Ĥ, the mean ``-log_prob`` of
         training images, comes from the card (``python benchmarks/ood.py NAME --write``) unless
-        ``typical_nll`` is given.  ``batch_size`` M scores ``x`` in consecutive groups of M
-        (``len(x)`` a multiple of M), one score per group; M = 1 scores every image.
+        ``typical_nll`` is given; log p is measured as for Ĥ (flows: one dequantisation draw per
+        image, ``zoo.metrics.ood.image_log_density``).  ``batch_size`` M scores ``x`` in
+        consecutive groups of M (``len(x)`` a multiple of M), one score per group; M = 1 scores
+        every image.
         """
-        from zoo.metrics.ood import card_statistics, typicality_score
+        from zoo.metrics.ood import card_statistics, export_log_density, typicality_score
 
         self._require("log_prob", "the typicality test needs log p(x) (pixelcnn, realnvp, maf).")
         if typical_nll is None:
             typical_nll = card_statistics(self.card)["ood_typical_nll"]
-        return typicality_score(-self.log_prob(x), typical_nll, check_count(batch_size, "batch_size"))
+        return typicality_score(-export_log_density(self, x), typical_nll, check_count(batch_size, "batch_size"))
 
     # ------------------------------------------------- auto-encoding families
     def _require_encoder(self):

@@ -30,21 +30,19 @@ from pathlib import Path
 
 import numpy as np
 
+from zoo.metrics.likelihood import DEQUANTIZED_FAMILIES, EIGHT_BIT_LEVELS, bits_per_dim, images_log_prob
+
 TRAIN_IMAGES = 10_000  # the fixed subset of Fashion-MNIST train that Ĥ and the train bits/dim use
 TRAIN_SUBSET_SEED = 0
 BATCH_SEED = 0  # the fixed grouping of images into batches of M for the batch AUROC
 BATCH_SIZES = (1, 10)  # M of the typicality test reported in the table (M = 1: single images)
-# Card metrics that hold the typicality test's statistics (nats per image on the scale of the
-# export's own log_prob), written by `python benchmarks/ood.py NAME --write`.
+DEQUANTIZATION_SEED = 0  # flows: the one dequantisation draw per image (zoo.metrics.likelihood)
+# Card metrics that hold the typicality test's statistics (nats per image, the [-1, 1] scale of
+# log_prob), written by `python benchmarks/ood.py NAME --write`.
 CARD_KEYS = ("ood_typical_nll", "ood_typical_nll_std", "ood_typical_nll_images")
 
 
 # ------------------------------------------------------------------ pure measures
-def bits_per_dim(log_p, dims: int) -> np.ndarray:
-    """``-log2 P / D``: nats per image of a discrete probability ``P`` -> bits per dimension."""
-    return -np.asarray(log_p, np.float64) / (int(dims) * math.log(2.0))
-
-
 def average_ranks(values) -> np.ndarray:
     """Ranks 1..N of ``values`` (float64), ties given the mean of the ranks they share."""
     values = np.asarray(values, np.float64)
@@ -135,24 +133,29 @@ def ood_sets(train_images: int = TRAIN_IMAGES, seed: int = TRAIN_SUBSET_SEED) ->
             "mnist": mnist_digits().x}
 
 
-def negative_log_likelihoods(log_prob, sets: dict, batch_size: int = 250) -> dict:
-    """``-log_prob(x)`` per image (float64) of every set, evaluated ``batch_size`` images at a time."""
-    out = {}
-    for name, x in sets.items():
-        x = np.asarray(x, np.float32)
-        out[name] = -np.concatenate([np.asarray(log_prob(x[i:i + batch_size]), np.float64).reshape(-1)
-                                     for i in range(0, len(x), batch_size)])
-    return out
+def image_log_density(log_prob, x, family: str, levels: int = EIGHT_BIT_LEVELS, batch_size: int = 250) -> np.ndarray:
+    """``log p(x)`` per image (float64, nats on the [-1, 1] scale) as the likelihood protocol measures it:
+    a flow's (``family`` in ``DEQUANTIZED_FAMILIES``) at one uniform dequantisation draw per image
+    (``DEQUANTIZATION_SEED``), the bound the papers report; a model of the levels' (PixelCNN) as it is.
+    Ĥ and every score use this one estimator, so they are on the same scale."""
+    return images_log_prob(log_prob, np.asarray(x, np.float32), levels, family in DEQUANTIZED_FAMILIES, samples=1,
+                           seed=DEQUANTIZATION_SEED, batch_size=batch_size)
 
 
-def ood_summary(nll: dict, dims: int, nats_offset: float = 0.0, batch_sizes=BATCH_SIZES) -> dict:
-    """The table's numbers from per-image NLLs (nats, the model's ``log_prob`` scale).
+def export_log_density(model, x) -> np.ndarray:
+    """:func:`image_log_density` of a loaded export (``zoo.load``): its family and its data's levels."""
+    from zoo.metrics.likelihood import dataset_levels
+
+    return image_log_density(model.log_prob, x, model.card.family, dataset_levels(model.card.dataset))
+
+
+def ood_summary(nll: dict, dims: int = 784, levels: int = EIGHT_BIT_LEVELS, batch_sizes=BATCH_SIZES) -> dict:
+    """The table's numbers from per-image NLLs (nats on the [-1, 1] scale, :func:`image_log_density`).
 
     Args:
       nll: ``{"fashion_train", "fashion_test", "mnist"}`` -> ``-log p`` per image.
       dims: values per image (784).
-      nats_offset: what to add to ``log p`` to get the discrete ``log P`` over 256 levels
-        (0 when ``log_prob`` already gives ``log P``).
+      levels: grey levels (256): bits/dim are ``-log2 P / D`` of the levels' probabilities.
       batch_sizes: the M of the typicality test.
     Returns:
       ``bits_per_dim`` (mean per set), ``auroc_log_p``, ``auroc_typicality`` (per M) and the
@@ -162,7 +165,7 @@ def ood_summary(nll: dict, dims: int, nats_offset: float = 0.0, batch_sizes=BATC
     typical = stats["ood_typical_nll"]
     positive, negative = nll["fashion_test"], nll["mnist"]
     return {
-        "bits_per_dim": {name: float(bits_per_dim(-values + nats_offset, dims).mean()) for name, values in nll.items()},
+        "bits_per_dim": {name: float(bits_per_dim(-values, dims, levels).mean()) for name, values in nll.items()},
         "images": {name: int(len(values)) for name, values in nll.items()},
         "auroc_log_p": auroc(-positive, -negative),
         "auroc_typicality": {int(m): auroc(-typicality_score(shuffled_for_batches(positive, m), typical, m),
