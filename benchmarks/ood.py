@@ -4,6 +4,7 @@ typicality test that corrects it (zoo.metrics.ood, docs/ood.md).
     python benchmarks/ood.py pixelcnn-fashion-mnist -o docs/ood-pixelcnn-fashion-mnist.png
     python benchmarks/ood.py realnvp-fashion-mnist maf-fashion-mnist -o 'docs/ood-{name}.png'
     python benchmarks/ood.py pixelcnn-fashion-mnist --write    # also store Ĥ in the export's card
+    python benchmarks/ood.py pixelcnn-fashion-mnist realnvp-fashion-mnist --docs   # the table into docs/ood.md
 
 For each export with a ``log_prob``: mean bits/dim on a fixed subset of Fashion-MNIST train
 (``--train-images``, 10,000 by default), on the 10,000 Fashion-MNIST test images and on the
@@ -84,7 +85,14 @@ def main(argv=None) -> int:
                         help="size of the fixed Fashion-MNIST train subset (default 10,000)")
     parser.add_argument("--write", action="store_true",
                         help="store the typicality statistics (Ĥ and its spread) in each export's card")
+    parser.add_argument("--docs", action="store_true", help="put the table, with this command, into docs/ood.md")
+    parser.add_argument("--threads", type=int, default=None, help="TensorFlow threads (default: all cores)")
     args = parser.parse_args(argv)
+    if args.threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     if args.output and len(args.names) > 1 and "{name}" not in args.output:
         parser.error(f"with several names, -o must hold {{name}} (one PNG per export). Received: -o {args.output}")
 
@@ -94,12 +102,20 @@ def main(argv=None) -> int:
     sets = ood_sets(train_images)
     from zoo.data.mnist import mnist_digits
 
-    print(f"MNIST digits: {mnist_digits().source}")
+    print(f"MNIST digits: {mnist_digits().source}, from {mnist_digits().path}")
     results = {}
     for name in args.names:
         results[name] = measure(name, sets)
         print(f"{name}: {results[name]['summary']['seconds']:.0f} s", file=sys.stderr)
-    print(table(results, train_images))
+    text = table(results, train_images)
+    command = "python benchmarks/ood.py " + " ".join(args.names) + (f" --train-images {train_images}"
+                                                                   if args.train_images else "")
+    text += f" MNIST: {mnist_digits().source}.\n\nCommand: `{command}`"
+    print(text)
+    if args.docs:
+        from docs_blocks import write_block
+
+        print(f"wrote the table into {write_block(text, 'ood-table', 'docs/ood.md')}")
     for name, result in results.items():
         if args.output:
             path = args.output.format(name=name)

