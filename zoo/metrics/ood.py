@@ -25,7 +25,6 @@ for the typicality test it is ``-score``.  0.5 is chance, 1 perfect, near 0 rank
 """
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -202,7 +201,8 @@ def histogram_png(bits: dict, path, title: str = "", typical_bits: float | None 
         ax.hist(np.clip(v, low, high), bins=edges, density=True, histtype="stepfilled", alpha=0.35, color=color,
                 label=f"{label} (mean {v.mean():.3f})")
     if typical_bits is not None:
-        ax.axvline(typical_bits, color="black", linestyle="--", linewidth=1, label=f"Ĥ, train mean ({typical_bits:.3f})")
+        ax.axvline(typical_bits, color="black", linestyle="--", linewidth=1,
+                   label=f"Ĥ, train mean ({typical_bits:.3f})")
     ax.set_xlabel("bits per dimension (lower = more likely)")
     ax.set_ylabel("density")
     ax.legend(fontsize=8)
