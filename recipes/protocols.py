@@ -362,3 +362,61 @@ def binarized_rows(dataset, evaluate, protocol):
     return dict(dataset=dataset, data=binarized_data(dataset), evaluate=evaluate, protocol=protocol,
                 batch_size=FASHION_BATCH if fashion else 64, data_kind="images", seeds=1 if fashion else 5,
                 optimizer_state=not fashion)
+
+
+# --------------------------------------------------------------------------- Fashion-MNIST likelihoods
+# Test bits per dimension on the 256 levels, the papers' scale (zoo.metrics.likelihood): flows
+# by one uniform dequantisation per image (the bound Dinh et al. 2017 and Kingma & Dhariwal 2018
+# report), PixelCNN by its exact discrete likelihood.
+FASHION_LIKELIHOOD_PROTOCOL = ("Fashion-MNIST likelihood: test log-likelihood of the 10,000 test images (nats per "
+                               "image on the [-1, 1] scale) and bits per dimension over the 256 levels (-log2 P / 784, "
+                               "the papers' scale); flows: one uniform dequantisation per image (a bound, Theis et al. "
+                               "2016 §3.1), PixelCNN: its exact discrete likelihood")
+
+
+FASHION_BOUND_IMAGES = 1_000  # a VAE's IWAE bound (k = 1000) on the first 1,000 test images: 10^6 decoder passes
+
+
+def evaluate_exact_fashion(dequantize, samples=True, count=None):
+    """The test-split likelihood on the papers' scale (the first ``count`` images, or all), and
+    (``samples``) the Fashion-MNIST sample protocol; PixelCNN passes ``samples=False``: 10,000
+    samples cost 784 network passes each."""
+    def evaluate(model, seed):
+        from zoo.metrics.likelihood import fashion_mnist_log_likelihood
+
+        metrics = fashion_mnist_log_likelihood(model.log_prob, dequantize=dequantize, seed=seed, count=count)
+        if samples:
+            metrics.update(evaluate_fashion_samples(model, seed))
+        return metrics
+
+    return evaluate
+
+
+def fashion_likelihood_rows(dequantize, samples=True, count=None):
+    """:func:`fashion_rows` measured by :func:`evaluate_exact_fashion`."""
+    def protocol():
+        text = FASHION_LIKELIHOOD_PROTOCOL
+        if count is not None:
+            text += (f"; a VAE: its IWAE bound (k = {IWAE_K}) of one dequantisation of the first {count:,} test "
+                     "images")
+        return text + (f"; samples: {fashion_protocol()}" if samples else "")
+
+    return {**fashion_rows(), "evaluate": evaluate_exact_fashion(dequantize, samples, count), "protocol": protocol}
+
+
+def dequantized_fashion_data():
+    """Fashion-MNIST batches with a fresh uniform dequantisation each (u ~ U[-1/255, 1/255) per
+    pixel: one level's bin), for the VAE's continuous density (Theis et al. 2016 §3.1)."""
+    def data(batch_size, seed):
+        import tensorflow as tf
+
+        from zoo.data.fashion_mnist import fashion_mnist_dataset
+
+        half = 1.0 / 255.0
+        seeds = tf.data.Dataset.random(seed=seed).batch(2)
+        return tf.data.Dataset.zip((fashion_mnist_dataset(batch_size, seed=seed), seeds)).map(
+            lambda x, s: x + tf.random.stateless_uniform(tf.shape(x), seed=tf.cast(s % (2**31 - 1), tf.int32),
+                                                         minval=-half, maxval=half),
+            num_parallel_calls=tf.data.AUTOTUNE)
+
+    return data

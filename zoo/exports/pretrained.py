@@ -230,12 +230,14 @@ class Pretrained:
 
     def log_prob(self, x) -> np.ndarray:
         """log p(x) per example ``[N]``, nats on the [-1, 1] scale (exact-likelihood families: PixelCNN,
-        RealNVP, MAF); ``zoo.metrics.likelihood.bits_per_dim`` gives the papers' bits/dim.
+        RealNVP, MAF; a VAE built with ``log_prob_samples`` serves its IWAE bound);
+        ``zoo.metrics.likelihood.bits_per_dim`` gives the papers' bits/dim.
 
         Images may lie up to half a level past [-1, 1] (1/16 for digits, 1/255 for 8-bit data):
         a flow is a density over uniformly dequantised images, PixelCNN's uniform within each
         level's bin."""
-        self._require("log_prob", "only exact-likelihood families (pixelcnn, realnvp, maf) export log p(x).")
+        self._require("log_prob", "only exact-likelihood families (pixelcnn, realnvp, maf) and VAEs built with "
+                                  "log_prob_samples export log p(x).")
         # A density over the levels' bins: images may reach half a level past [-1, 1], where
         # uniform dequantisation puts them (zoo.metrics.likelihood).
         from zoo.metrics.likelihood import dataset_levels

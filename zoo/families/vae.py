@@ -12,7 +12,11 @@ Maddison et al. 2017, arXiv:1611.00712), ``tfp.distributions.RelaxedOneHotCatego
 
 The importance-weighted bound of Burda et al. 2016 (arXiv:1509.00519, eq. 8),
 ``IWAE_k(x) = E[log 1/k Σ_i p(x, z_i) / q(z_i|x)]``, is tighter than the ELBO for k > 1 and
-is the test log-likelihood estimate of the paper (k = 5000 there; 1000 here).
+is the test log-likelihood estimate of the paper (k = 5000 there; 1000 here).  With
+``log_prob_samples = k`` the model (and its export, as the ``log_prob`` signature) gives it
+per example as ``log_prob(x)``, drawn in chunks from a fixed stateless seed: a density
+model's ``log_prob`` that is a lower bound in expectation, comparable with the flows' once
+the images are dequantised (``zoo.metrics.likelihood``).
 """
 import math
 
@@ -34,6 +38,33 @@ from zoo.families._autoencoding import PenalisedAutoEncoder
 tfd = tfp.distributions
 
 
+IWAE_CHUNK = 100  # importance samples drawn at once by log_prob: k · N · D values held per chunk
+
+
+def conv_encoder(data_shape, output_dim, filters=32, name="encoder"):
+    """``x [N, H, W, C] -> [N, output_dim]``: two stride-2 4×4 convolutions (``filters``,
+    ``2·filters``, ReLU) and a dense output (the VAE's posterior parameters)."""
+    x = keras.Input(tuple(data_shape), name=f"{name}_x")
+    h = keras.layers.Conv2D(filters, 4, strides=2, padding="same", activation="relu", name=f"{name}_conv0")(x)
+    h = keras.layers.Conv2D(2 * filters, 4, strides=2, padding="same", activation="relu", name=f"{name}_conv1")(h)
+    h = keras.layers.Flatten(name=f"{name}_flatten")(h)
+    return keras.Model(x, keras.layers.Dense(output_dim, name=f"{name}_out")(h), name=name)
+
+
+def conv_decoder(latent_dim, data_shape, filters=32, name="generator"):
+    """``z -> [N, H, W, 2C]`` (location and raw scale of a Gaussian per value): a dense
+    projection to ``H/4 × W/4 × filters`` maps and two stride-2 4×4 transposed convolutions.
+    Kept small: the IWAE bound runs it k = 1000 times per test image."""
+    h_size, w_size, channels = (int(d) for d in data_shape)
+    z = keras.Input((latent_dim,), name=f"{name}_z")
+    h = keras.layers.Dense(h_size // 4 * w_size // 4 * filters, activation="relu", name=f"{name}_project")(z)
+    h = keras.layers.Reshape((h_size // 4, w_size // 4, filters), name=f"{name}_reshape")(h)
+    h = keras.layers.Conv2DTranspose(filters // 2, 4, strides=2, padding="same", activation="relu",
+                                     name=f"{name}_deconv0")(h)
+    out = keras.layers.Conv2DTranspose(2 * channels, 4, strides=2, padding="same", name=f"{name}_out")(h)
+    return keras.Model(z, out, name=name)
+
+
 @keras.saving.register_keras_serializable(package="zoo")
 class VAE(PenalisedAutoEncoder):
     """Variational auto-encoder trained on the negative ELBO.
@@ -46,6 +77,8 @@ class VAE(PenalisedAutoEncoder):
       likelihood: ``"gaussian"`` or ``"bernoulli"``.
       discrete_dim: K, the size of an optional categorical latent (0: none).
       temperature: temperature of the Gumbel-softmax relaxation.
+      log_prob_samples: k of the IWAE bound that :meth:`log_prob` (and the export's ``log_prob``
+        signature) gives; 0 (the default): no ``log_prob``.  A multiple of 100 above 100.
       seed: seed of the training noise.
     """
 
@@ -56,12 +89,17 @@ class VAE(PenalisedAutoEncoder):
     PAPERS = (papers.VAE,)
 
     def __init__(self, encoder, generator, likelihood="gaussian", discrete_dim=0, temperature=0.5, seed=None,
-                 **kwargs):
+                 log_prob_samples=0, **kwargs):
         super().__init__(generator, seed=seed, **kwargs)
         self.encoder = encoder
         self.likelihood = check_likelihood(likelihood)
         self.discrete_dim = int(discrete_dim)
         self.temperature = float(temperature)
+        self.log_prob_samples = int(log_prob_samples)
+        k = self.log_prob_samples
+        if k < 0 or (k > IWAE_CHUNK and k % IWAE_CHUNK):
+            raise ValueError(f"log_prob_samples is the k of the IWAE bound log_prob gives: 0 (none), at most "
+                             f"{IWAE_CHUNK}, or a multiple of {IWAE_CHUNK}. Received: log_prob_samples={log_prob_samples!r}")
         expected = 2 * self.continuous_dim + self.discrete_dim
         got = int(encoder.outputs[0].shape[-1])
         if got != expected:
@@ -142,7 +180,7 @@ class VAE(PenalisedAutoEncoder):
         self._continuous_only("the likelihood bounds")
         x = tf.convert_to_tensor(x, tf.float32)
         q, _ = self.posterior(x)
-        z = q.sample(k, seed=tf.constant(seed, tf.int32))  # [k, N, d]
+        z = q.sample(k, seed=tf.cast(seed, tf.int32))  # [k, N, d]
         n = tf.shape(x)[0]
         params = self.generator(tf.reshape(z, [-1, self.latent_dim]), training=False)
         params = tf.reshape(params, tf.concat([[k, n], tf.shape(params)[1:]], axis=0))
@@ -165,6 +203,37 @@ class VAE(PenalisedAutoEncoder):
         """Per-example importance-weighted bound ``log 1/k Σ_i w_i`` (Burda et al. 2016, eq. 8)."""
         log_w = self.importance_log_weights(x, k, seed)
         return tf.reduce_logsumexp(log_w, axis=0) - math.log(k)
+
+    def log_prob(self, x):
+        """Per-example ``IWAE_k(x)``, ``k = log_prob_samples`` (Burda et al. 2016, eq. 8), nats on
+        the data's scale: the importance samples come in chunks of :data:`IWAE_CHUNK` from the
+        stateless seeds ``(0, i)``, so the model and its export give the same number."""
+        k = self.log_prob_samples
+        if not k:
+            raise ValueError("this VAE gives no log_prob: build it with log_prob_samples=k (e.g. 1000), the "
+                             "importance samples of the IWAE bound. Received: log_prob_samples=0")
+        self._continuous_only("log_prob")
+        x = tf.convert_to_tensor(x, tf.float32)
+        chunk = min(k, IWAE_CHUNK)
+
+        def body(i, total):
+            log_w = self.importance_log_weights(x, chunk, seed=tf.stack([0, i]))
+            return i + 1, tf.reduce_logsumexp(tf.stack([total, tf.reduce_logsumexp(log_w, axis=0)]), axis=0)
+
+        start = tf.fill(tf.shape(x)[:1], tf.constant(-math.inf, tf.float32))
+        _, total = tf.while_loop(lambda i, _: i < k // chunk, body, (tf.constant(0), start))
+        return total - math.log(k)
+
+    def serving_functions(self):
+        """The auto-encoder's signatures, and ``log_prob`` (:meth:`log_prob`) when
+        ``log_prob_samples`` is set."""
+        functions = super().serving_functions()
+        if self.log_prob_samples:
+            def log_prob(x):
+                return {"log_prob": self.log_prob(x)}
+
+            functions["log_prob"] = (log_prob, [tf.TensorSpec([None, *self.data_shape], tf.float32, name="x")])
+        return functions
 
     def evaluate_bounds(self, x, k=1000, chunk=16, seed=0):
         """Mean ELBO (closed-form KL, 1 sample) and IWAE_k over ``x`` in nats per example."""
@@ -218,4 +287,4 @@ class VAE(PenalisedAutoEncoder):
 
     def get_config(self):
         return {**super().get_config(), "likelihood": self.likelihood, "discrete_dim": self.discrete_dim,
-                "temperature": self.temperature}
+                "temperature": self.temperature, "log_prob_samples": self.log_prob_samples}
