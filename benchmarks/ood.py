@@ -41,7 +41,7 @@ def measure(name: str, sets: dict) -> dict:
     return {"model": model, "nll": nll, "summary": summary}
 
 
-def table(results: dict, train_images: int) -> str:
+def table(results: dict) -> str:
     """The markdown table, one column per export."""
     names = list(results)
     first = next(iter(results.values()))["summary"]
@@ -55,9 +55,9 @@ def table(results: dict, train_images: int) -> str:
              "|---|" + "---:|" * len(names)]
     lines += [f"| {label} | " + " | ".join(cell(results[n]["summary"]) for n in names) + " |" for label, cell in rows]
     images = first["images"]
-    lines += ["", f"Images: {images['fashion_train']:,} of Fashion-MNIST train (a fixed random subset, "
-                  f"--train-images {train_images}), {images['fashion_test']:,} Fashion-MNIST test, "
-                  f"{images['mnist']:,} MNIST. AUROC 0.5 = chance, below 0.5 = ranked backwards."]
+    lines += ["", f"Images: {images['fashion_train']:,} of Fashion-MNIST train (a fixed random subset), "
+                  f"{images['fashion_test']:,} Fashion-MNIST test, {images['mnist']:,} MNIST. "
+                  "AUROC 0.5 = chance, below 0.5 = ranked backwards."]
     return "\n".join(lines)
 
 
@@ -83,6 +83,9 @@ def main(argv=None) -> int:
                         help="histogram PNG to write; with several names a pattern holding {name}")
     parser.add_argument("--train-images", type=int, default=None,
                         help="size of the fixed Fashion-MNIST train subset (default 10,000)")
+    parser.add_argument("--images", type=int, default=None,
+                        help="a fixed random subset of this many Fashion-MNIST test images and MNIST digits "
+                             "(default: all 10,000 of each)")
     parser.add_argument("--write", action="store_true",
                         help="store the typicality statistics (Ĥ and its spread) in each export's card")
     parser.add_argument("--docs", action="store_true", help="put the table, with this command, into docs/ood.md")
@@ -99,7 +102,7 @@ def main(argv=None) -> int:
     from zoo.metrics.ood import CARD_KEYS, TRAIN_IMAGES, ood_sets
 
     train_images = args.train_images or TRAIN_IMAGES
-    sets = ood_sets(train_images)
+    sets = ood_sets(train_images, args.images)
     from zoo.data.mnist import mnist_digits
 
     print(f"MNIST digits: {mnist_digits().source}, from {mnist_digits().path}")
@@ -107,9 +110,9 @@ def main(argv=None) -> int:
     for name in args.names:
         results[name] = measure(name, sets)
         print(f"{name}: {results[name]['summary']['seconds']:.0f} s", file=sys.stderr)
-    text = table(results, train_images)
-    command = "python benchmarks/ood.py " + " ".join(args.names) + (f" --train-images {train_images}"
-                                                                   if args.train_images else "")
+    text = table(results)
+    command = "python benchmarks/ood.py " + " ".join(args.names) + "".join(
+        f" --{flag} {value}" for flag, value in (("train-images", args.train_images), ("images", args.images)) if value)
     text += f" MNIST: {mnist_digits().source}.\n\nCommand: `{command}`"
     print(text)
     if args.docs:

@@ -86,6 +86,16 @@ def test_summary_of_the_finding_and_its_correction():
     assert shifted["auroc_typicality"] == s["auroc_typicality"] and shifted["auroc_log_p"] == s["auroc_log_p"]
 
 
+def test_fixed_subsets_are_the_same_rows_every_time():
+    x = np.arange(100)[:, None]
+    a = ood.fixed_subset(x, 10, seed=0, what="images")
+    np.testing.assert_array_equal(a, ood.fixed_subset(x, 10, seed=0, what="images"))
+    assert len(np.unique(a)) == 10 and (np.diff(a[:, 0]) > 0).all()
+    assert ood.fixed_subset(x, None, seed=0, what="images") is not None and len(ood.fixed_subset(x, None, 0, "x")) == 100
+    with pytest.raises(ValueError, match=r"images must be between 2 and 100. Received: images=101"):
+        ood.fixed_subset(x, 101, seed=0, what="images")
+
+
 def test_histogram_png(tmp_path):
     path = ood.histogram_png({"a": np.random.default_rng(0).normal(3, 0.2, 100), "b": np.full(50, 2.0)},
                              tmp_path / "h.png", title="t", typical_bits=3.0)

@@ -117,19 +117,27 @@ def shuffled_for_batches(values, batch_size: int, seed: int = BATCH_SEED) -> np.
 
 
 # ------------------------------------------------------------------ the data
-def ood_sets(train_images: int = TRAIN_IMAGES, seed: int = TRAIN_SUBSET_SEED) -> dict:
+def fixed_subset(x, n: int | None, seed: int, what: str) -> np.ndarray:
+    """``n`` rows of ``x`` drawn once without replacement (``seed``), in their order; all of ``x`` for None."""
+    if n is None:
+        return np.asarray(x)
+    if not 2 <= int(n) <= len(x):
+        raise ValueError(f"{what} must be between 2 and {len(x):,}. Received: {what}={n}")
+    return np.asarray(x[np.sort(np.random.default_rng(seed).choice(len(x), int(n), replace=False))])
+
+
+def ood_sets(train_images: int = TRAIN_IMAGES, images: int | None = None, seed: int = TRAIN_SUBSET_SEED) -> dict:
     """The three image sets of the test, NHWC float32 in [-1, 1]: ``train_images`` Fashion-MNIST
     train images (a fixed random subset), the 10,000 Fashion-MNIST test images and the MNIST digits
-    (``zoo.data.mnist``)."""
+    (``zoo.data.mnist``); with ``images``, a fixed random subset of that many of each of the last two
+    (for models whose ``log_prob`` is costly, such as a VAE's IWAE bound)."""
     from zoo.data.fashion_mnist import fashion_mnist_split
     from zoo.data.mnist import mnist_digits
 
     x_train, _, x_test, _ = fashion_mnist_split()
-    if not 2 <= int(train_images) <= len(x_train):
-        raise ValueError(f"train_images must be between 2 and {len(x_train):,}. Received: train_images={train_images}")
-    subset = np.sort(np.random.default_rng(seed).choice(len(x_train), int(train_images), replace=False))
-    return {"fashion_train": np.asarray(x_train[subset]), "fashion_test": np.asarray(x_test),
-            "mnist": mnist_digits().x}
+    return {"fashion_train": fixed_subset(x_train, int(train_images), seed, "train_images"),
+            "fashion_test": fixed_subset(x_test, images, seed, "images"),
+            "mnist": fixed_subset(mnist_digits().x, images, seed, "images")}
 
 
 def image_log_density(log_prob, x, family: str, levels: int = EIGHT_BIT_LEVELS, batch_size: int = 250) -> np.ndarray:
