@@ -259,7 +259,8 @@ class Pretrained:
         """
         from zoo.metrics.ood import card_statistics, export_log_density, typicality_score
 
-        self._require("log_prob", "the typicality test needs log p(x) (pixelcnn, realnvp, maf).")
+        self._require("log_prob", "the typicality test needs log p(x) (pixelcnn, realnvp, maf; a VAE built "
+                                  "with log_prob_samples).")
         if typical_nll is None:
             typical_nll = card_statistics(self.card)["ood_typical_nll"]
         return typicality_score(-export_log_density(self, x), typical_nll, check_count(batch_size, "batch_size"))
