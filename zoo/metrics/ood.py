@@ -210,7 +210,7 @@ def histogram_png(bits: dict, path, title: str = "", typical_bits: float | None 
                 label=f"{label} (mean {v.mean():.3f})")
     if typical_bits is not None:
         ax.axvline(typical_bits, color="black", linestyle="--", linewidth=1,
-                   label=f"Ĥ, train mean ({typical_bits:.3f})")
+                   label=rf"$\hat H$, the train mean ({typical_bits:.3f})")
     ax.set_xlabel("bits per dimension (lower = more likely)")
     ax.set_ylabel("density")
     ax.legend(fontsize=8)
