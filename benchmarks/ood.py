@@ -4,7 +4,7 @@ typicality test that corrects it (zoo.metrics.ood, docs/ood.md).
     python benchmarks/ood.py pixelcnn-fashion-mnist -o docs/ood-pixelcnn-fashion-mnist.png
     python benchmarks/ood.py realnvp-fashion-mnist maf-fashion-mnist -o 'docs/ood-{name}.png'
     python benchmarks/ood.py pixelcnn-fashion-mnist --write    # also store Ĥ in the export's card
-    python benchmarks/ood.py pixelcnn-fashion-mnist realnvp-fashion-mnist --docs   # the table into docs/ood.md
+    python benchmarks/ood.py pixelcnn-fashion-mnist -o docs/ood-pixelcnn-fashion-mnist.png --docs   # into docs/ood.md
 
 For each export with a ``log_prob``: mean bits/dim on a fixed subset of Fashion-MNIST train
 (``--train-images``, 10,000 by default), on the 10,000 Fashion-MNIST test images and on the
@@ -88,7 +88,8 @@ def main(argv=None) -> int:
                              "(default: all 10,000 of each)")
     parser.add_argument("--write", action="store_true",
                         help="store the typicality statistics (Ĥ and its spread) in each export's card")
-    parser.add_argument("--docs", action="store_true", help="put the table, with this command, into docs/ood.md")
+    parser.add_argument("--docs", action="store_true",
+                        help="put each export's table, with its command, into its ood-NAME block of docs/ood.md")
     parser.add_argument("--threads", type=int, default=None, help="TensorFlow threads (default: all cores)")
     args = parser.parse_args(argv)
     if args.threads:
@@ -110,16 +111,19 @@ def main(argv=None) -> int:
     for name in args.names:
         results[name] = measure(name, sets)
         print(f"{name}: {results[name]['summary']['seconds']:.0f} s", file=sys.stderr)
-    text = table(results)
-    command = "python benchmarks/ood.py " + " ".join(args.names) + "".join(
-        f" --{flag} {value}" for flag, value in (("train-images", args.train_images), ("images", args.images)) if value)
-    text += f" MNIST: {mnist_digits().source}.\n\nCommand: `{command}`"
-    print(text)
-    if args.docs:
-        from docs_blocks import write_block
-
-        print(f"wrote the table into {write_block(text, 'ood-table', 'docs/ood.md')}")
+    options = "".join(f" --{flag} {value}" for flag, value in (("train-images", args.train_images),
+                                                                ("images", args.images)) if value)
+    source = f" MNIST: {mnist_digits().source}."
+    print(table(results) + source)
     for name, result in results.items():
+        if args.docs:
+            from docs_blocks import write_block
+
+            in_docs = bool(args.output) and args.output.format(name=name) == f"docs/ood-{name}.png"
+            png = f" -o docs/ood-{name}.png" if in_docs else ""
+            text = (table({name: result}) + source + f"\n\nCommand: `python benchmarks/ood.py {name}{options}{png}`"
+                    + (f"\n\n![bits/dim of the three sets under {name}](ood-{name}.png)" if png else ""))
+            print(f"wrote the table into {write_block(text, f'ood-{name}', 'docs/ood.md')}")
         if args.output:
             path = args.output.format(name=name)
             write_png(result, path)
