@@ -11,7 +11,7 @@ out-of-distribution inputs to deep generative models using typicality", arXiv:19
 model's samples, and its training data, lie in its *typical set*, where ``-log p(x)`` is close
 to the entropy ``H``, not where ``p`` is highest.  The test statistic for a batch of M inputs is
 
-    score = | -1/M Σ_m log p(x_m) - Ĥ |,        Ĥ = mean of -log p over training images   (eq. 5)
+    score = | -1/M Σ_m log p(x_m) - Ĥ |,        Ĥ = mean of -log p over training images
 
 large = out of distribution, in both directions (MNIST's too-high likelihood is as atypical
 as noise's too-low one).  M = 1 scores single images.
@@ -86,7 +86,7 @@ def typicality_statistics(train_nll) -> dict:
 
 
 def typicality_score(nll, typical_nll: float, batch_size: int = 1) -> np.ndarray:
-    """``|mean of nll over a batch of M - Ĥ|`` per batch (Nalisnick et al. 2019b, eq. 5); large =
+    """``|mean of nll over a batch of M - Ĥ|`` per batch (Nalisnick et al. 2019b); large =
     out of distribution.
 
     Args:
