@@ -245,6 +245,26 @@ class Pretrained:
         margin = 1.0 / (dataset_levels(self.card.dataset) - 1)
         return self._call("log_prob", x=self._x(x, margin=margin))["log_prob"]
 
+    def ood_score(self, x, batch_size: int = 1, typical_nll: float | None = None) -> np.ndarray:
+        """Out-of-distribution score of ``x``: the typicality test (Nalisnick et al. 2019b,
+        arXiv:1906.02994), ``|-mean log p over a batch of M - Ĥ|``, large = unlike the training data.
+
+        ``log_prob`` alone misleads: a Fashion-MNIST model gives MNIST digits a *higher* likelihood
+        than its own test images (Nalisnick et al. 2019, docs/ood.md).  Ĥ, the mean ``-log_prob`` of
+        training images, comes from the card (``python benchmarks/ood.py NAME --write``) unless
+        ``typical_nll`` is given; log p is measured as for Ĥ (flows: one dequantisation draw per
+        image, ``zoo.metrics.ood.image_log_density``).  ``batch_size`` M scores ``x`` in
+        consecutive groups of M (``len(x)`` a multiple of M), one score per group; M = 1 scores
+        every image.
+        """
+        from zoo.metrics.ood import card_statistics, export_log_density, typicality_score
+
+        self._require("log_prob", "the typicality test needs log p(x) (pixelcnn, realnvp, maf; a VAE built "
+                                  "with log_prob_samples).")
+        if typical_nll is None:
+            typical_nll = card_statistics(self.card)["ood_typical_nll"]
+        return typicality_score(-export_log_density(self, x), typical_nll, check_count(batch_size, "batch_size"))
+
     # ------------------------------------------------- auto-encoding families
     def _require_encoder(self):
         self._require("encode", f"only auto-encoding families (vae, avb, aae, wae, ali) have encode/decode. For a "
