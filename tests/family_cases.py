@@ -18,8 +18,8 @@ import numpy as np
 CASES = {}
 FAMILY_OF = {}  # case name -> the class name in zoo.families it instantiates
 RECIPE_CASE_BATCH = 16
-# Datasets a recipe case can train on here: the bundled digits and the synthetic mixtures.
-OFFLINE_DATASETS = ("ring8", "grid25", "digits")
+# Datasets a recipe case can train on here: the bundled digits (grey and binarised) and the synthetic mixtures.
+OFFLINE_DATASETS = ("ring8", "grid25", "digits", "binarized_digits")
 
 
 def case(name, family):

@@ -247,7 +247,8 @@ def _interpolation_grid(model, args) -> int:
 
 
 # The image protocols `zoo eval` knows: dataset -> module with PROTOCOL, evaluate_export, baselines.
-EVAL_PROTOCOLS = {"digits": "zoo.metrics.digits", "fashion_mnist": "zoo.metrics.fashion_mnist"}
+EVAL_PROTOCOLS = {"digits": "zoo.metrics.digits", "fashion_mnist": "zoo.metrics.fashion_mnist",
+                  "binarized_fashion_mnist": "zoo.metrics.fashion_mnist"}
 
 # The minimal bar every shipped export meets, or its card says "below protocol" (docs/protocols.md).
 MIXTURE_MODES = {"ring8": 8, "grid25": 25}

@@ -30,6 +30,13 @@ PIXELCNN = "van den Oord et al. 2016, Conditional Image Generation with PixelCNN
 PIXELCNN_PP = "Salimans, Karpathy, Chen & Kingma 2017, PixelCNN++, arXiv:1701.05517"
 REALNVP = "Dinh, Sohl-Dickstein & Bengio 2017, Density estimation using Real NVP, arXiv:1605.08803"
 MAF = "Papamakarios, Pavlakou & Murray 2017, Masked Autoregressive Flow for Density Estimation, arXiv:1705.07057"
+# Papers without an arXiv id carry their DOI instead.
+CONTRASTIVE_DIVERGENCE = ("Hinton 2002, Training Products of Experts by Minimizing Contrastive Divergence, "
+                          "Neural Computation 14(8), doi:10.1162/089976602760128018")
+PCD = ("Tieleman 2008, Training Restricted Boltzmann Machines using Approximations to the Likelihood Gradient, "
+       "ICML 2008, doi:10.1145/1390156.1390290")
+AIS_RBM = ("Salakhutdinov & Murray 2008, On the Quantitative Analysis of Deep Belief Networks, ICML 2008, "
+           "doi:10.1145/1390156.1390266")
 
 # The options every family offers (cited where they are used: zoo.tricks, zoo.families._base).
 IMPROVED_TECHNIQUES = "Salimans et al. 2016, Improved Techniques for Training GANs, arXiv:1606.03498"

@@ -107,6 +107,12 @@ DATASETS = {
                 "by x / 127.5 - 1", "non-commercial research only (the CelebA agreement)"),
 }
 DATASETS["fashion-mnist"] = DATASETS["fashion_mnist"]
+# The binary-unit families' data (zoo.data.binarized): one fixed Bernoulli draw per split.
+for _name in ("digits", "fashion_mnist"):
+    DATASETS[f"binarized_{_name}"] = (
+        DATASETS[_name][0] + "; binarised once per split by `zoo.data.binarized` (each pixel white with probability "
+        "its grey level in [0, 1], a fixed seed), values {-1, +1}", DATASETS[_name][1])
+del _name
 
 # metric key -> what it measures; keys not listed are shown as they are.
 METRIC_NAMES = {

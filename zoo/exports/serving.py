@@ -17,6 +17,7 @@ from zoo.exports.card import SERVING_DEFAULT, default_signature
 TFLITE_REQUIRED = ("generate", "decode")
 TFLITE_TOLERANCE = 1e-4
 EXAMPLE_BATCH = 3
+EXAMPLE_STEPS = 2
 RUNTIMES = ("eager", "session", "tfsm_layer", "tflite")
 
 
@@ -50,7 +51,8 @@ def write_saved_model(trackables, functions: dict, path: str | os.PathLike) -> l
 def example_inputs(input_signature, data_kind: str = "points", num_classes: int | None = None,
                    seed: int = 0) -> dict[str, np.ndarray]:
     """One valid input per ``tf.TensorSpec`` (batch ``EXAMPLE_BATCH``), keyed by the spec's name:
-    N(0, 1) codes, images in [-1, 1], labels ``0, 1, ...``, ``n = EXAMPLE_BATCH``, ``seed``."""
+    N(0, 1) codes, images in [-1, 1], labels ``0, 1, ...``, ``n = EXAMPLE_BATCH``, ``seed``,
+    ``steps = EXAMPLE_STEPS``."""
     rng = np.random.default_rng(seed)
     inputs = {}
     for spec in input_signature:
@@ -60,6 +62,8 @@ def example_inputs(input_signature, data_kind: str = "points", num_classes: int 
                 value = np.array(EXAMPLE_BATCH)
             elif spec.name == "seed":
                 value = np.array(seed)
+            elif spec.name == "steps":  # Markov-chain steps (RBM, GSN)
+                value = np.array(EXAMPLE_STEPS)
             else:  # labels
                 value = np.arange(EXAMPLE_BATCH) % (num_classes or 1)
             inputs[spec.name] = value.reshape(shape).astype(spec.dtype.as_numpy_dtype)

@@ -191,8 +191,10 @@ def evaluate_export(name: str, seeds: int = 1) -> dict:
         raise ValueError(f"seeds must be a positive integer. Received: seeds={seeds!r}")
     model = load(name)
     card = model.card
-    # Models without a latent code (PixelCNN) are measured too: they sample, pixel by pixel.
-    if card.dataset != "fashion_mnist" or card.family == "classifier" or "sample" not in card.signatures:
+    # Models without a latent code (PixelCNN, NADE) are measured too: they sample, pixel by pixel;
+    # binarised Fashion-MNIST models (RBM, NADE, GSN) against the grey test images.
+    if (card.dataset not in ("fashion_mnist", "binarized_fashion_mnist") or card.family == "classifier"
+            or "sample" not in card.signatures):
         raise ValueError(f"the Fashion-MNIST protocol measures generative models trained on fashion_mnist; "
                          f"{card.name!r} is a {card.family!r} model of {card.dataset!r}. Received: name={name!r}")
     runs = []
