@@ -60,6 +60,8 @@ def example_inputs(input_signature, data_kind: str = "points", num_classes: int 
                 value = np.array(EXAMPLE_BATCH)
             elif spec.name == "seed":
                 value = np.array(seed)
+            elif spec.name == "steps":  # a Markov chain's length (GSN)
+                value = np.array(2)
             else:  # labels
                 value = np.arange(EXAMPLE_BATCH) % (num_classes or 1)
             inputs[spec.name] = value.reshape(shape).astype(spec.dtype.as_numpy_dtype)
