@@ -58,8 +58,8 @@ register(Recipe(
 register(Recipe(
     name="nade-fashion-mnist", family="NADE",
     **binarized_rows("binarized_fashion_mnist", evaluate_fashion, fashion_binary_protocol),
-    networks={"network": net(NADE_NETWORK, (28, 28, 1), hidden=500)},
-    options={"data_shape": (28, 28, 1)}, optimizers={"nade_optimizer": adam(1e-3)}, steps=20000,
+    networks={"network": net(NADE_NETWORK, (28, 28, 1), hidden=250)},
+    options={"data_shape": (28, 28, 1)}, optimizers={"nade_optimizer": adam(2e-3)}, steps=3600,
     description=("NADE on stochastically binarised Fashion-MNIST: 784 binary pixels in raster order, 500 hidden "
                  "units shared by all conditionals (Larochelle & Murray 2011's size; the running pre-activation, "
                  "O(DH) per image); exact log-likelihood served as log_prob, samples drawn pixel by pixel."),

@@ -19,7 +19,7 @@ CASES = {}
 FAMILY_OF = {}  # case name -> the class name in zoo.families it instantiates
 RECIPE_CASE_BATCH = 16
 # Datasets a recipe case can train on here: the bundled digits and the synthetic mixtures.
-OFFLINE_DATASETS = ("ring8", "grid25", "digits")
+OFFLINE_DATASETS = ("ring8", "grid25", "digits", "binarized_digits")
 
 
 def case(name, family):
