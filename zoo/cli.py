@@ -247,7 +247,8 @@ def _interpolation_grid(model, args) -> int:
 
 
 # The image protocols `zoo eval` knows: dataset -> module with PROTOCOL, evaluate_export, baselines.
-EVAL_PROTOCOLS = {"digits": "zoo.metrics.digits", "fashion_mnist": "zoo.metrics.fashion_mnist"}
+EVAL_PROTOCOLS = {"digits": "zoo.metrics.digits", "fashion_mnist": "zoo.metrics.fashion_mnist",
+                  "binarized_fashion_mnist": "zoo.metrics.fashion_mnist"}
 
 # The minimal bar every shipped export meets, or its card says "below protocol" (docs/protocols.md).
 MIXTURE_MODES = {"ring8": 8, "grid25": 25}
@@ -270,7 +271,7 @@ def below_bar(dataset: str, summary: dict, source: str, baselines: dict | None =
         if summary["fid"]["mean"] <= MAX_DIGITS_FID:
             return None
         measured, bar = f"FID {summary['fid']['mean']:.2f}", f"FID at most {MAX_DIGITS_FID:g}"
-    elif dataset == "fashion_mnist" and "fid" in summary and baselines:
+    elif dataset in ("fashion_mnist", "binarized_fashion_mnist") and "fid" in summary and baselines:
         fid, classes, gaussian = summary["fid"]["mean"], summary["class_coverage"]["mean"], baselines["gaussian"]["fid"]
         if fid < gaussian and classes == 10:
             return None
