@@ -49,7 +49,7 @@ register(Recipe(
     name="nade-digits", family="NADE",
     **binarized_rows("binarized_digits", evaluate_digits, digits_binary_protocol),
     networks={"network": net(NADE_NETWORK, (8, 8, 1), hidden=500)},
-    options={"data_shape": (8, 8, 1)}, optimizers={"nade_optimizer": adam(1e-3)}, steps=4000,
+    options={"data_shape": (8, 8, 1)}, optimizers={"nade_optimizer": adam(1e-3)}, steps=2500,
     description=("NADE on stochastically binarised 8×8 digits: 64 binary pixels in raster order, 500 hidden units "
                  "shared by all conditionals (the running pre-activation, O(DH) per image); exact log-likelihood "
                  "served as log_prob, samples drawn pixel by pixel (no latent)."),
