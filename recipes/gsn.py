@@ -48,7 +48,7 @@ register(Recipe(
     **binarized_rows("binarized_fashion_mnist", walkback_loss, gsn_fashion_protocol),
     networks={"network": net(GSN_NETWORK, (28, 28, 1), hidden=(1000,))},
     options={"noise": 0.4, "walkback": 3, "sample_steps": 100},
-    optimizers={"gsn_optimizer": adam(1e-3)}, steps=10000,
+    optimizers={"gsn_optimizer": adam(1e-3)}, steps=8000,
     description=("Walkback denoising auto-encoder (a GSN) on stochastically binarised Fashion-MNIST: salt-and-pepper "
                  "corruption (40 %), a Bernoulli reconstruction P(x | x̃) by a 1,000-unit tanh MLP, 3 walkback "
                  "steps; samples from its Markov chain (100 steps from random bits; sample_steps and chain signatures)."),
