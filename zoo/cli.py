@@ -271,7 +271,7 @@ def below_bar(dataset: str, summary: dict, source: str, baselines: dict | None =
         if summary["fid"]["mean"] <= MAX_DIGITS_FID:
             return None
         measured, bar = f"FID {summary['fid']['mean']:.2f}", f"FID at most {MAX_DIGITS_FID:g}"
-    elif dataset == "fashion_mnist" and "fid" in summary and baselines:
+    elif dataset in ("fashion_mnist", "binarized_fashion_mnist") and "fid" in summary and baselines:
         fid, classes, gaussian = summary["fid"]["mean"], summary["class_coverage"]["mean"], baselines["gaussian"]["fid"]
         if fid < gaussian and classes == 10:
             return None

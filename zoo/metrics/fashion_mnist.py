@@ -42,6 +42,7 @@ PR_NEIGHBOURS = 3
 MEMORISATION_SAMPLES = 1_000
 PARZEN_VALIDATION = 10_000  # held-out train images that choose σ
 CONFIDENCE = 0.9
+FASHION_DATASETS = ("fashion_mnist", "binarized_fashion_mnist")  # the card datasets this protocol measures
 EVAL_SEED = 12345  # sampling seed of recipes and `zoo eval` (plus the run's seed)
 METRICS = ("fid", "kid", "precision", "recall", "class_coverage", "class_kl", "mean_confidence", "parzen_ll",
            "memorisation_ratio")
@@ -191,10 +192,8 @@ def evaluate_export(name: str, seeds: int = 1) -> dict:
         raise ValueError(f"seeds must be a positive integer. Received: seeds={seeds!r}")
     model = load(name)
     card = model.card
-    # Models without a latent code (PixelCNN, NADE) are measured too: they sample, pixel by pixel;
-    # binarised Fashion-MNIST models (RBM, NADE, GSN) against the grey test images.
-    if (card.dataset not in ("fashion_mnist", "binarized_fashion_mnist") or card.family == "classifier"
-            or "sample" not in card.signatures):
+    # Binary-unit models (NADE, GSN) of the binarised images have no latent code but sample.
+    if card.dataset not in FASHION_DATASETS or card.family == "classifier" or "sample" not in card.signatures:
         raise ValueError(f"the Fashion-MNIST protocol measures generative models trained on fashion_mnist; "
                          f"{card.name!r} is a {card.family!r} model of {card.dataset!r}. Received: name={name!r}")
     runs = []
