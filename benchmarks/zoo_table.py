@@ -16,6 +16,10 @@ from zoo.registry import REPO_EXPORTS, ModelCard
 MODES = {"ring8": 8, "grid25": 25}
 
 
+def _fid(metrics) -> str:
+    return f", FID {metrics['fid']['mean']:.2f}" if "fid" in metrics else ""
+
+
 def headline(card: ModelCard) -> str:
     """The one number a reader compares first, for the card's data."""
     m = card.metrics
@@ -23,6 +27,10 @@ def headline(card: ModelCard) -> str:
         return "recipe only"
     if card.dataset in MODES and "modes" in m:
         text = f"{m['modes']['mean']:.1f}/{MODES[card.dataset]} modes, {m['high_quality']['mean']:.1f} % high quality"
+    elif card.dataset.startswith("binarized_") and "log_likelihood" in m:  # nats per binary image
+        text = f"test log-likelihood {m['log_likelihood']['mean']:.1f} nats" + _fid(m)
+    elif "bits_per_dim" in m:  # an exact likelihood (or the IWAE bound), on its data's levels
+        text = f"{m['bits_per_dim']['mean']:.3f} bits/dim" + _fid(m)
     elif "fid" in m:
         text = f"FID {m['fid']['mean']:.2f}"
     elif "test_accuracy" in m:
