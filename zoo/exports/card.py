@@ -82,7 +82,7 @@ def card_for(model=None, *, name: str, family: str, dataset: str, data_kind: str
 
 
 # --------------------------------------------------------------------------- the card a person reads
-README_FILE = "README.md"
+from zoo.registry.cards import README_FILE  # noqa: E402  (re-exported: the writer and readers use it)
 README_MARKER = ("<!-- Generated from card.json by `python -m zoo.exports.readmes`: edit the card "
                  "(or its recipe), not this file. -->")
 LICENCE = "Apache-2.0, as the code (the repository's LICENSE)"

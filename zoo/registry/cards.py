@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 CARD_FILE = "card.json"
+README_FILE = "README.md"  # the card rendered for readers: outside the sha256 manifest
 SAVED_MODEL_DIR = "saved_model"
 MODEL_FILE = "model.keras"
 MAX_CARD_BYTES = 1 << 20  # the largest shipped card is 6 KB

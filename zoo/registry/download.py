@@ -109,7 +109,7 @@ def _cached(final: Path, entry: dict) -> bool:
 
 def fetch(name: str, entry: dict) -> tuple[Path, ModelCard]:
     """``$ZOO_HOME/<name>``: the pinned export, unpacked from its archive and verified."""
-    from zoo.exports.manifest import verify
+    from zoo.registry.manifest import verify
 
     home = _home()
     final = home / name

@@ -27,7 +27,8 @@ from zoo.registry.cards import (
     check_name,
     sha256_file,
 )
-from zoo.registry.folders import is_real_folder, wait_for_writer
+from zoo.registry.folders import wait_for_writer
+from zoo.registry.pins import check_pin
 
 
 def _cards_in(root: Path, trusted: bool):
@@ -106,43 +107,6 @@ def info(name: str) -> ModelCard:
 
 
 # --------------------------------------------------------------------------- trust
-def check_pin(folder: Path, card: ModelCard) -> bool:
-    """Whether ``folder`` holds the shipped export of ``card.name`` (its card matches the pin).
-
-    The repository's ``exports/``, the cache and the wheel's cards hold shipped exports only:
-    there a symbolic link, or a card that does not match its pin, is refused.  Elsewhere
-    (``$ZOO_EXPORTS``, a folder path) a copy of a shipped name is the user's own retrain: it
-    loads, verified by its own manifest, with a notice that it is not the shipped export.
-    """
-    folder = Path(folder)
-    entry = pins.pinned(card.name)
-    root = paths.root_of(folder)
-    matches = entry is not None and sha256_file(folder / CARD_FILE) == entry["card"]
-    if root is None:
-        if entry is not None and not matches:
-            warnings.warn(f"{card.name!r} from {folder} is not the shipped export (its card differs from the pinned "
-                          f"one): loading it as your own export, verified by its own sha256 manifest.", stacklevel=3)
-        return matches
-    if not is_real_folder(folder):
-        raise IntegrityError(f"{folder} is a symbolic link; in {root} an export of a shipped name is a real folder, "
-                             f"so a link, which could serve other weights, is refused. Replace it by the folder "
-                             f"(git checkout exports/{card.name}), or keep your own exports under $ZOO_EXPORTS.")
-    if entry is None:
-        if card.trained and root != paths.zoo_home():
-            raise IntegrityError(
-                f"{folder} is a trained export in {root} but {card.name!r} is not in the pinned index "
-                f"{pins.PINS_FILE}. If you wrote it yourself, pin it with `python -m zoo.exports.pin {card.name}` "
-                f"(developers), or keep it under $ZOO_EXPORTS.")
-        return False
-    if matches:
-        return True
-    where = ("delete the folder and load again to download it anew" if root == paths.zoo_home() else
-             f"restore it (git checkout exports/{card.name}) or, if you re-exported it on purpose, re-pin it with "
-             f"`python -m zoo.exports.pin {card.name}`")
-    raise IntegrityError(f"the shipped export {card.name!r} at {folder} does not match the sha256 its card is pinned "
-                         f"to in {pins.PINS_FILE}: the export was corrupted or swapped. To fix it, {where}.")
-
-
 def _checked(folder: Path, card: ModelCard) -> tuple[Path, ModelCard]:
     """``check_pin``, read again once after any writer of the name has finished: a developer's
     re-export swaps the folder, then re-pins it, and a reader in between must not see a swap."""

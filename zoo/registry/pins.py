@@ -14,7 +14,11 @@ import os
 import urllib.parse
 from pathlib import Path
 
-from zoo.registry.cards import IntegrityError
+import warnings
+
+from zoo.registry import paths
+from zoo.registry.cards import CARD_FILE, IntegrityError, ModelCard, sha256_file
+from zoo.registry.folders import is_real_folder
 
 PINS_FILE = Path(__file__).resolve().parent.parent / "shipped.json"
 FORMAT = 1
@@ -71,3 +75,41 @@ def write_index(index: dict, path: Path | None = None) -> None:
     partial = path.with_name(f".{path.name}.partial")
     partial.write_text(text)
     os.replace(partial, path)
+
+
+# --------------------------------------------------------------------------- trust
+def check_pin(folder: Path, card: ModelCard) -> bool:
+    """Whether ``folder`` holds the shipped export of ``card.name`` (its card matches the pin).
+
+    The repository's ``exports/``, the cache and the wheel's cards hold shipped exports only:
+    there a symbolic link, or a card that does not match its pin, is refused.  Elsewhere
+    (``$ZOO_EXPORTS``, a folder path) a copy of a shipped name is the user's own retrain: it
+    loads, verified by its own manifest, with a notice that it is not the shipped export.
+    """
+    folder = Path(folder)
+    entry = pinned(card.name)
+    root = paths.root_of(folder)
+    matches = entry is not None and sha256_file(folder / CARD_FILE) == entry["card"]
+    if root is None:
+        if entry is not None and not matches:
+            warnings.warn(f"{card.name!r} from {folder} is not the shipped export (its card differs from the pinned "
+                          f"one): loading it as your own export, verified by its own sha256 manifest.", stacklevel=3)
+        return matches
+    if not is_real_folder(folder):
+        raise IntegrityError(f"{folder} is a symbolic link; in {root} an export of a shipped name is a real folder, "
+                             f"so a link, which could serve other weights, is refused. Replace it by the folder "
+                             f"(git checkout exports/{card.name}), or keep your own exports under $ZOO_EXPORTS.")
+    if entry is None:
+        if card.trained and root != paths.zoo_home():
+            raise IntegrityError(
+                f"{folder} is a trained export in {root} but {card.name!r} is not in the pinned index "
+                f"{PINS_FILE}. If you wrote it yourself, pin it with `python -m zoo.exports.pin {card.name}` "
+                f"(developers), or keep it under $ZOO_EXPORTS.")
+        return False
+    if matches:
+        return True
+    where = ("delete the folder and load again to download it anew" if root == paths.zoo_home() else
+             f"restore it (git checkout exports/{card.name}) or, if you re-exported it on purpose, re-pin it with "
+             f"`python -m zoo.exports.pin {card.name}`")
+    raise IntegrityError(f"the shipped export {card.name!r} at {folder} does not match the sha256 its card is pinned "
+                         f"to in {PINS_FILE}: the export was corrupted or swapped. To fix it, {where}.")
