@@ -69,7 +69,9 @@ def _cards():
     for folder in sorted(REPO_EXPORTS.iterdir()):
         if (folder / "card.json").is_file():
             card = ModelCard.read(folder)
-            if card.dataset == "fashion_mnist" and card.trained and card.family != "classifier":
+            # every sampler measured by the protocol (PixelCNN's 10,000 samples are not measured yet)
+            if (card.dataset == "fashion_mnist" and card.trained and card.family != "classifier"
+                    and "fid" in card.metrics):
                 cards.append(card)
     return cards
 
@@ -98,7 +100,8 @@ def goals(cards, baselines) -> list[str]:
     lines = [f"Goals (the Gaussian's FID is {gaussian:.1f}: 1/5 of it is {gaussian / 5:.1f}, 1/15 is "
              f"{gaussian / 15:.1f}):", ""]
     best = min(cards, key=lambda c: _mean(c.metrics["fid"])) if cards else None
-    for card in cards:
+    # the generators' goals; the likelihood families are judged by bits/dim (likelihood-fashion-mnist.md)
+    for card in [card for card in cards if "bits_per_dim" not in card.metrics]:
         m = {key: _mean(card.metrics.get(key)) for key, _, _ in COLUMNS}
         checks = [
             ("10 classes", m["class_coverage"] == 10),
