@@ -77,8 +77,10 @@ def test_families_list_themselves():
     assert {"GAN", "WGANGP", "VAE", "AVB", "ALI", "PixelCNN", "MAF"} <= set(zoo.families.families())
     assert "GenerativeModel" in zoo.families.__all__ and "GenerativeModel" not in zoo.families.families()
     for name, cls in zoo.families.families().items():
-        # Each paper findable: an arXiv id, or a DOI for papers that have none (Hinton 2002, Tieleman 2008).
-        assert cls.__name__ == name and cls.PAPERS and all("arXiv:" in p or "doi:" in p for p in cls.PAPERS), name
+        # Each paper findable: an arXiv id, else a DOI (Hinton 2002, Tieleman 2008), else the proceedings'
+        # page (NADE, AISTATS 2011).
+        assert cls.__name__ == name and cls.PAPERS and all(
+            "arXiv:" in p or "doi:" in p or "https://" in p for p in cls.PAPERS), name
 
 
 def test_a_new_family_is_tested_by_its_file_and_recipe_row(monkeypatch):

@@ -27,7 +27,7 @@ import tensorflow as tf
 from zoo.families._exact import LikelihoodModel, stateless_sample
 
 NADE_PAPER = ("Larochelle & Murray 2011, The Neural Autoregressive Distribution Estimator, AISTATS "
-              "(JMLR W&CP 15: 29-37)")
+              "(JMLR W&CP 15: 29-37), https://proceedings.mlr.press/v15/larochelle11a.html")
 
 
 def binary_pixels(x):
