@@ -1,10 +1,9 @@
 """f-GAN (Nowozin et al. 2016) rows: one per f-divergence and 2-D mixture
 (``fgan-<divergence>-<dataset>``, the mixtures protocol), on the GAN recipes' MLPs, so the rows of
 the mode-coverage table differ only in the game played."""
-from recipes.base import Recipe, adam, players, register
-from recipes.base import net
-from recipes.protocols import (FASHION_SHAPE, MIXTURE_TRAINING, MIXTURES, REAL_LATENT, fashion_rows,
-                               mixture_networks, mixture_rate, mixture_rows)
+from recipes.base import LinearDecay, Recipe, adam, players, register
+from recipes.gan import FASHION_MLP_NETWORKS, FASHION_MLP_STEPS, FASHION_MLP_TEXT
+from recipes.protocols import MIXTURE_TRAINING, MIXTURES, fashion_rows, mixture_networks, mixture_rate, mixture_rows
 from zoo import papers
 
 # Several train steps per compiled call: the 2-D steps are overhead-bound.
@@ -56,21 +55,18 @@ for _dataset in MIXTURES:
             papers=[papers.FGAN],
         ))
 
-# On gan-fashion-mnist's networks and averaged generator (recipes/gan.py), so the Fashion-MNIST
-# rows of the fully connected GAN and f-GAN differ only in the game played.  The paper's MNIST
-# networks (Nowozin et al. 2016, §4.2: G 100 -> 1200 -> 1200 -> 784 with batch norm) were tried
-# first: 2.8M parameters (a 22 MB export), and KL at 10,000 steps drew speckled images in 6 of
-# the 10 classes (FID 767 against the fitted Gaussian's 911).
+# On gan-fashion-mnist's networks, schedule and averaged generator (recipes/gan.py), so the
+# Fashion-MNIST rows of the fully connected GAN and f-GAN differ only in the game played.  The
+# paper's MNIST networks (Nowozin et al. 2016, §4.2: G 100 -> 1200 -> 1200 -> 784 with batch norm)
+# were tried first: 2.8M parameters (a 22 MB export), and KL at 10,000 steps drew speckled images
+# in 6 of the 10 classes (FID 767 against the fitted Gaussian's 911).
 for _short in ("kl", "pearson"):
     _divergence, _lr = DIVERGENCES[_short]
     register(Recipe(
         name=f"fgan-{_short}-fashion-mnist", family="FGAN", **fashion_rows(),
-        networks={"generator": net("mlp_generator", REAL_LATENT, FASHION_SHAPE, hidden=(512, 512)),
-                  "discriminator": net("mlp_discriminator", FASHION_SHAPE, hidden=(512, 256), dropout=0.3)},
-        options={"divergence": _divergence, "ema_decay": 0.999}, optimizers=players(adam(_lr, beta_1=0.5)),
-        steps=20_000,
+        networks=FASHION_MLP_NETWORKS, options={"divergence": _divergence, "ema_decay": 0.999},
+        optimizers=players(adam(LinearDecay(_lr, FASHION_MLP_STEPS), beta_1=0.5)), steps=FASHION_MLP_STEPS,
         description=(f"f-GAN minimising the {_divergence.replace('_', ' ')} divergence on Fashion-MNIST with "
-                     "gan-fashion-mnist's networks (G 100 -> 512 -> 512 -> 784, V 784 -> 512 -> 256 -> 1, dropout "
-                     "0.3) and its averaged generator (EMA 0.999)."),
+                     f"gan-fashion-mnist's training: {FASHION_MLP_TEXT}."),
         papers=[papers.FGAN, papers.EMA],
     ))
