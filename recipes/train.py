@@ -354,16 +354,11 @@ def same_weights(a, b) -> bool:
                for x, y in zip(a.weights, b.weights))
 
 
-def seeds_into_card(folder: Path, model, metrics: dict, command: str, wall_time, steps: int) -> Path:
-    """Write the metrics of a run's seeds (mean ± se over them) into the card of the export in
-    ``folder`` when its weights are ``model``'s, the run's first seed: the card then reports the
-    recipe's spread over training seeds while the shipped weights stay byte for byte as they are.
-
-    The metrics the card has and the run has not (e.g. a through-the-export measurement under
-    another name) are kept; the card is replaced atomically (``zoo.exports.update_card``)."""
+def check_into_card(folder: Path, model, steps: int):
+    """Refuse ``--into-card`` unless ``folder`` holds an export of ``steps`` steps whose weights
+    are ``model``'s (the run's first seed), before any further seed trains."""
     import tensorflow as tf
 
-    from zoo.exports import update_card
     from zoo.registry import ModelCard
 
     if not (folder / "model.keras").is_file():
@@ -377,6 +372,19 @@ def seeds_into_card(folder: Path, model, metrics: dict, command: str, wall_time,
         raise SystemExit(f"error: the export in {folder} holds other weights than the run's first seed, so the "
                          f"seeds' metrics would describe another model. Resume the run that trained the export "
                          f"(its seed folder under --run-dir) or export this run without --into-card.")
+
+
+def seeds_into_card(folder: Path, metrics: dict, command: str, wall_time) -> Path:
+    """Write the metrics of a run's seeds (mean ± se over them) into the card of the export in
+    ``folder``, checked by :func:`check_into_card` to hold the run's first seed: the card then
+    reports the recipe's spread over training seeds while the shipped weights stay byte for byte.
+
+    The metrics the card has and the run has not (e.g. a through-the-export measurement under
+    another name) are kept; the card is replaced atomically (``zoo.exports.update_card``)."""
+    from zoo.exports import update_card
+    from zoo.registry import ModelCard
+
+    card = ModelCard.read(folder)
     update_card(folder, metrics={**card.metrics, **metrics}, recipe=command, wall_time=wall_time)
     print(f"[{card.name}] the metrics of {metrics.get('seeds', '?')} training seeds written into {folder / 'card.json'}")
     return folder
@@ -441,6 +449,8 @@ def main(argv=None):
         runs.append(metrics)
         if exported is None:
             exported = model
+            if args.into_card and chief:
+                check_into_card(export_dir(args.out) / recipe.name, model, args.steps)
 
     card_metrics = {}
     if runs and runs[0]:
@@ -453,8 +463,7 @@ def main(argv=None):
     command = recipe.command(seeds) + (f" --steps {args.steps}" if args.steps != recipe.steps else "")
     wall_time = seed_seconds(run_dir, range(args.seed, args.seed + seeds))
     if args.into_card:
-        return seeds_into_card(export_dir(args.out) / recipe.name, exported, card_metrics, command, wall_time,
-                               args.steps)
+        return seeds_into_card(export_dir(args.out) / recipe.name, card_metrics, command, wall_time)
     path = export(
         exported, recipe.name, dataset=recipe.dataset, out_dir=export_dir(args.out),
         data_kind=recipe.data_kind, description=recipe.description, papers=recipe.papers,
