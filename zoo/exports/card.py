@@ -127,17 +127,7 @@ METRIC_NAMES = {
     "true_log_density": "the true mixture's log-density of them", "density_integral": "density integral over a grid",
     "label_accuracy": "label accuracy", "test_accuracy": "test accuracy",
 }
-# The protocols' old section names, as carried by the text of cards written before docs/protocols.md.
-PROTOCOL_NAMES = {"§1": "mixtures", "§2": "divergence-estimation", "§3": "digits", "§5": "exact-likelihood",
-                  "§6": "Fashion-MNIST"}
 PROTOCOLS_DOC = "docs/protocols.md"
-
-
-def plain_protocol(text: str) -> str:
-    """A card's text with the old section references spelled out: "the digits protocol"."""
-    import re
-
-    return re.sub(r"PROTOCOLS\.md (§\d)", lambda m: f"the {PROTOCOL_NAMES.get(m.group(1), m.group(1))} protocol", text)
 
 
 def _number(value) -> str:
@@ -168,7 +158,7 @@ def _header(card: ModelCard) -> list[str]:
     """Title, description, the status when there is one, the sample grid and the facts."""
     shape = "×".join(str(d) for d in card.data_shape) or "?"
     lines = [README_MARKER, "", f"# {card.name}", "",
-             plain_protocol(card.description) or f"{card.family} on {card.dataset}.", ""]
+             card.description or f"{card.family} on {card.dataset}.", ""]
     if card.status:
         lines += [f"> **Status: {card.status}.** It ships so that the comparison stays complete; do not use it "
                   f"as this family's reference.", ""]
@@ -219,7 +209,7 @@ def _metrics(card: ModelCard) -> list[str]:
         return lines + ["Not measured: no trained weights.", ""]
     seeds = card.metrics.get("seeds")
     return lines + [
-        f"Protocol: {plain_protocol(card.metrics.get('protocol', 'see the recipe'))} (described in "
+        f"Protocol: {card.metrics.get('protocol', 'see the recipe')} (described in "
         f"[{PROTOCOLS_DOC}](../../{PROTOCOLS_DOC})). "
         + (f"Mean ± standard error over {seeds} training seeds; the shipped weights are those of the first seed."
            if seeds else ""), "", "| metric | value | per seed |", "|---|---|---|", *_metric_rows(card.metrics), ""]
