@@ -79,6 +79,10 @@ def parse_args(argv=None):
                         help="parent folder of the export (default: $ZOO_EXPORTS, else runs/exports; "
                              "`--out exports` replaces the shipped export, for maintainers)")
     parser.add_argument("--no-export", action="store_true", help="train and measure only")
+    parser.add_argument("--into-card", action="store_true",
+                        help="instead of exporting, put the seeds' metrics and wall time into the card of the "
+                             "export in --out, whose weights must be those of --seed (checked): more training "
+                             "seeds for a shipped export without replacing its weights")
     parser.add_argument("--threads", type=int, default=None,
                         help="CPU threads TensorFlow may use (default: all). The 2-D recipes' small networks gain "
                              "little from a second thread: on a 2-core machine, two recipes with --threads 1 "
@@ -340,6 +344,52 @@ def seed_seconds(run_dir: Path, seeds) -> float | None:
     return round(sum(json.loads(path.read_text()) for path in paths), 1)
 
 
+def same_weights(a, b) -> bool:
+    """Whether two models hold the same variables with equal values (names and shapes in order)."""
+    import numpy as np
+
+    if len(a.weights) != len(b.weights):
+        return False
+    return all(x.path == y.path and x.shape == y.shape and np.array_equal(np.asarray(x), np.asarray(y))
+               for x, y in zip(a.weights, b.weights))
+
+
+def check_into_card(folder: Path, model, steps: int):
+    """Refuse ``--into-card`` unless ``folder`` holds an export of ``steps`` steps whose weights
+    are ``model``'s (the run's first seed), before any further seed trains."""
+    import tensorflow as tf
+
+    from zoo.registry import ModelCard
+
+    if not (folder / "model.keras").is_file():
+        raise SystemExit(f"error: --into-card writes into an existing export's card, and {folder} holds no "
+                         f"model.keras. Export the run first (without --into-card), or pass the --out that holds it.")
+    card = ModelCard.read(folder)
+    if card.steps != steps:
+        raise SystemExit(f"error: the export in {folder} was trained for {card.steps} steps and this run for {steps}: "
+                         f"its seeds would not describe the export. Received: --steps {steps}")
+    if not same_weights(_load_trained(folder / "model.keras", tf.distribute.get_strategy()), model):
+        raise SystemExit(f"error: the export in {folder} holds other weights than the run's first seed, so the "
+                         f"seeds' metrics would describe another model. Resume the run that trained the export "
+                         f"(its seed folder under --run-dir) or export this run without --into-card.")
+
+
+def seeds_into_card(folder: Path, metrics: dict, command: str, wall_time) -> Path:
+    """Write the metrics of a run's seeds (mean ± se over them) into the card of the export in
+    ``folder``, checked by :func:`check_into_card` to hold the run's first seed: the card then
+    reports the recipe's spread over training seeds while the shipped weights stay byte for byte.
+
+    The metrics the card has and the run has not (e.g. a through-the-export measurement under
+    another name) are kept; the card is replaced atomically (``zoo.exports.update_card``)."""
+    from zoo.exports import update_card
+    from zoo.registry import ModelCard
+
+    card = ModelCard.read(folder)
+    update_card(folder, metrics={**card.metrics, **metrics}, recipe=command, wall_time=wall_time)
+    print(f"[{card.name}] the metrics of {metrics.get('seeds', '?')} training seeds written into {folder / 'card.json'}")
+    return folder
+
+
 def main(argv=None):
     args = parse_args(argv)
     out = Path(args.out) if args.out else None
@@ -399,6 +449,8 @@ def main(argv=None):
         runs.append(metrics)
         if exported is None:
             exported = model
+            if args.into_card and chief:
+                check_into_card(export_dir(args.out) / recipe.name, model, args.steps)
 
     card_metrics = {}
     if runs and runs[0]:
@@ -409,11 +461,14 @@ def main(argv=None):
     if args.no_export or not chief:  # one export per cluster: the chief's
         return None
     command = recipe.command(seeds) + (f" --steps {args.steps}" if args.steps != recipe.steps else "")
+    wall_time = seed_seconds(run_dir, range(args.seed, args.seed + seeds))
+    if args.into_card:
+        return seeds_into_card(export_dir(args.out) / recipe.name, card_metrics, command, wall_time)
     path = export(
         exported, recipe.name, dataset=recipe.dataset, out_dir=export_dir(args.out),
         data_kind=recipe.data_kind, description=recipe.description, papers=recipe.papers,
         metrics=card_metrics, recipe=command, steps=args.steps, optimizer_state=recipe.optimizer_state,
-        wall_time=seed_seconds(run_dir, range(args.seed, args.seed + seeds)),
+        wall_time=wall_time,
     )
     print(f"[{recipe.name}] export written to {path}; load it with zoo.load({str(path)!r})")
     return path

@@ -99,6 +99,34 @@ def test_training_continues_from_an_export(trained):
     assert int(model.g_optimizer.iterations.numpy()) == 9
 
 
+def test_more_seeds_go_into_the_card_of_an_export_without_touching_its_weights(trained, tmp_path):
+    """``--into-card``: a one-seed export gains the metrics of the run's seeds 0-1 (mean ± se,
+    summed wall time, the command) while its files other than the card stay byte for byte."""
+    root, _ = trained
+    resume = ["--run-dir", str(root / "run"), "--resume", "--out", str(tmp_path)]
+    one = [*ARGS[:2], "1", *ARGS[3:]]  # --seeds 1
+    path = train.main(one + resume)
+    weights = {p.relative_to(path): p.read_bytes() for p in path.rglob("*") if p.is_file() and p.name != "card.json"
+               and p.name != "README.md"}
+    assert json.loads((path / "card.json").read_text())["metrics"]["seeds"] == 1
+
+    train.main(ARGS + resume + ["--into-card"])
+    card = json.loads((path / "card.json").read_text())
+    per_seed = [json.loads((root / "run" / f"seed-{s}" / "metrics.json").read_text())["modes"] for s in (0, 1)]
+    assert card["metrics"]["seeds"] == 2 and card["metrics"]["modes"]["per_seed"] == per_seed
+    assert card["recipe"].endswith("--seeds 2 --steps 6")
+    seconds = [json.loads((root / "run" / f"seed-{s}" / "seconds.json").read_text()) for s in (0, 1)]
+    assert card["wall_time"] == pytest.approx(sum(seconds), abs=0.1)
+    assert {p.relative_to(path): p.read_bytes() for p in path.rglob("*")
+            if p.is_file() and p.name not in ("card.json", "README.md")} == weights
+
+    with pytest.raises(SystemExit, match="other weights than the run's first seed"):
+        train.main([ARGS[0], "--seed", "1", *one[1:]] + resume + ["--into-card"])
+    with pytest.raises(SystemExit, match="holds no model.keras"):
+        train.main(ARGS + ["--run-dir", str(root / "run"), "--resume", "--out", str(tmp_path / "none"),
+                           "--into-card"])
+
+
 def test_resume_with_other_settings_is_refused(trained):
     root, _ = trained
     with pytest.raises(SystemExit, match=r"other settings.*steps=8 \(run: 6\)"):

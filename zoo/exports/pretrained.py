@@ -24,6 +24,12 @@ MAX_SAMPLES = 2**20  # one call's batch; more would allocate for seconds, then f
 # 2016, arXiv:1601.06759).  Here 2**20 8×8 digits ran out of memory after 45 s; 4,096 took 24 s
 # and 1 GB.  2**14 keeps the 10,000 samples of the digits protocol in one call.
 SAMPLE_LIMITS = {"pixelcnn": 2**14}
+# Markov-chain families (restated from zoo.families.rbm and .gsn, whose SavedModels enforce them,
+# so a loaded export refuses a request before anything is allocated): the most steps one
+# ``sample_steps`` call runs, the most states one ``chain`` call returns per chain, and of all
+# chains together (every state is held at once: 2**17 states of 28×28 are 411 MB of float32).
+CHAIN_LIMITS = {"rbm": {"steps": 100_000, "chain_steps": 10_000, "states": 2**17},
+                "gsn": {"steps": 10_000, "chain_steps": 1_000, "states": 2**17}}
 IMAGE_TOLERANCE = 1e-3  # images may overshoot [-1, 1] by float round-off
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 # How each dataset's raw pixels become the [-1, 1] images the families take (zoo.data); any
@@ -264,6 +270,45 @@ class Pretrained:
         if typical_nll is None:
             typical_nll = card_statistics(self.card)["ood_typical_nll"]
         return typicality_score(-export_log_density(self, x), typical_nll, check_count(batch_size, "batch_size"))
+
+    # ------------------------------------------------- Markov-chain families (RBM, GSN)
+    def _chain_limits(self, signature: str) -> dict:
+        self._require(signature, "only the Markov-chain families (rbm, gsn) run a chain whose length you choose; "
+                                 "sample(n, seed) draws from every generator.")
+        return CHAIN_LIMITS.get(self.card.family, CHAIN_LIMITS["rbm"])
+
+    def sample_steps(self, n: int, steps: int, seed: int | None = None, return_all: bool = False):
+        """``n`` samples after ``steps`` steps of the export's Markov chain from noise (RBM: block
+        Gibbs steps, images the mean-field ``p(v = 1 | h)``; GSN: corrupt-and-denoise steps, binary
+        images); ``sample(n, seed)`` runs the recipe's number of steps.  The same ``seed`` gives the
+        same chains anywhere.  ``return_all``: every output of the signature (GSN's ``{"x", "mean"}``).
+        """
+        limits = self._chain_limits("sample_steps")
+        n, seed = check_count(n, "n", self.max_samples), check_seed(seed)
+        steps = check_count(steps, "steps", limits["steps"], "each call starts its chains from noise")
+        outputs = self._call("sample_steps", n=np.int32(n), seed=np.int32(seed), steps=np.int32(steps))
+        return outputs if return_all else outputs["x"]
+
+    def chain(self, n: int, steps: int, seed: int | None = None, return_all: bool = False):
+        """Every state of ``n`` chains over ``steps`` steps from noise, ``[steps, n, *data_shape]``
+        (the last state is ``sample_steps(n, steps, seed)``).  ``steps`` is capped per family and
+        ``n × steps`` at 131,072 states, all held at once."""
+        limits = self._chain_limits("chain")
+        n, seed = check_count(n, "n", limits["states"]), check_seed(seed)
+        steps = check_count(steps, "steps", limits["chain_steps"], "draw the later states with sample_steps")
+        if n * steps > limits["states"]:
+            raise ValueError(f"n × steps must be at most {limits['states']:,} states (all held in memory at once); "
+                             f"use fewer chains or steps, or sample_steps for the last state only. Received: n={n}, "
+                             f"steps={steps}")
+        outputs = self._call("chain", n=np.int32(n), seed=np.int32(seed), steps=np.int32(steps))
+        return outputs if return_all else outputs["x"]
+
+    def unnormalized_log_prob(self, x) -> np.ndarray:
+        """``log p(x) + log Z`` per image ``[N]`` (an RBM's ``−F(v)``; images in {−1, +1}, or in
+        [−1, 1] read as ``v = (x + 1) / 2``): differences between images are exact log-probability
+        ratios; the card's log-likelihood comes from AIS's estimate of ``log Z``."""
+        self._require("unnormalized_log_prob", "only energy-based families (rbm) export an unnormalised density.")
+        return self._call("unnormalized_log_prob", x=self._x(x))["unnormalized_log_prob"]
 
     # ------------------------------------------------- auto-encoding families
     def _require_encoder(self):
