@@ -51,8 +51,8 @@ register(Recipe(
     networks={"mades": mades(784, MAF_FASHION_LAYERS, (MAF_FASHION_HIDDEN,))},
     options={"data_shape": FASHION_SHAPE, "levels": 256, "log_scale_bound": 2.0},
     # The rate decayed linearly to 0 (recipes.base.LinearDecay); the gradient's norm clipped as
-    # RealNVP's (recipes/realnvp.py).  25,000 steps (27 epochs) take about 16 minutes, sampling the
-    # protocol's 10,000 images (784 passes per layer) about 10 more.
+    # RealNVP's (recipes/realnvp.py).  25,000 steps (27 epochs) took 14 minutes on one shared
+    # thread, the evaluation (its 10,000 samples take 784 passes per layer) 5 more.
     optimizers={"flow_optimizer": adam(LinearDecay(1e-3, MAF_FASHION_STEPS), global_clipnorm=100.0)},
     steps=MAF_FASHION_STEPS,
     description=(f"MAF on Fashion-MNIST: {MAF_FASHION_LAYERS} MADE layers (784 -> {MAF_FASHION_HIDDEN} -> 2×784, "
