@@ -40,9 +40,9 @@ register(Recipe(
     # likelihood per pixel on uniformly dequantised images; log_prob is the IWAE bound with
     # k = 1000 (Burda et al. 2016), which the card reports in bits per dimension on the first 1,000
     # test images (64 images took 15 s on one shared thread: all 10,000 would take 40 minutes).
-    # 38 steps/s on one shared thread: 30,000 steps (32 epochs) in about 15 minutes.  3 seeds, as
-    # the likelihood rows of the papers are compared by (about 8 minutes each here); the export is
-    # seed 0's.
+    # 38 steps/s on one shared thread: 30,000 steps (32 epochs) in about 15 minutes.  3 seeds:
+    # the export is seed 0's, the other seeds go into its card with --into-card
+    # (docs/likelihood-fashion-mnist.md).
     networks={"encoder": net("zoo.families.vae:conv_encoder", FASHION_SHAPE, 2 * FASHION_LATENT),
               "generator": net("zoo.families.vae:conv_decoder", FASHION_LATENT, FASHION_SHAPE)},
     options={"likelihood": "gaussian", "log_prob_samples": IWAE_K}, optimizers={"vae_optimizer": adam(1e-3)},
