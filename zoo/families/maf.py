@@ -23,21 +23,37 @@ from zoo.families._exact import FlowModel, tfb
 
 
 
-def made_masks(event_size, hidden_units, params):
-    """Masks ``[fan_in, fan_out]`` of a MADE with left-to-right input order (Germain et al.
-    2015, §4): input ``i`` has degree ``i`` (1..D), hidden units degrees spread evenly over
-    1..D-1 (TFP's ``"equal"``); a hidden unit sees inputs of degree ≤ its own, output ``i``
-    only units of degree < ``i``.  The output layer holds ``params`` values per input,
-    input-major (``[D, params]`` flattened), as TFP lays them out."""
+def made_degrees(event_size, hidden_units):
+    """Degrees of a MADE's units with left-to-right input order (Germain et al. 2015, §4): input
+    ``i`` has degree ``i`` (1..D), hidden units degrees spread evenly over 1..D-1 (TFP's
+    ``"equal"``).  A list of int arrays: the inputs', then each hidden layer's."""
     degrees = [np.arange(1, event_size + 1)]
     for units in hidden_units:
         lowest = min(int(np.min(degrees[-1])), event_size - 1)
         evenly = np.ceil(np.arange(1, units + 1) * (event_size - 1) / (units + 1)).astype(np.int64)
         degrees.append(np.maximum(lowest, evenly))
+    return degrees
+
+
+def made_masks(event_size, hidden_units, params):
+    """Masks ``[fan_in, fan_out]`` of a MADE with the degrees of :func:`made_degrees`: a hidden
+    unit sees inputs of degree ≤ its own, output ``i`` only units of degree < ``i``.  The output
+    layer holds ``params`` values per input, input-major (``[D, params]`` flattened), as TFP
+    lays them out."""
+    degrees = made_degrees(event_size, hidden_units)
     masks = [previous[:, None] <= current for previous, current in zip(degrees[:-1], degrees[1:])]
     output = degrees[-1][:, None] < degrees[0]  # [units, D]
     masks.append(np.repeat(output, params, axis=1))
     return [mask.astype(np.float32) for mask in masks]
+
+
+def _graph_masks(degrees, params):
+    """:func:`made_masks` computed in the graph from the degree vectors (``tf.int32``)."""
+    masks = [tf.cast(previous[:, None] <= current[None, :], tf.float32)
+             for previous, current in zip(degrees[:-1], degrees[1:])]
+    output = tf.cast(degrees[-1][:, None] < degrees[0][None, :], tf.float32)  # [units, D]
+    masks.append(tf.repeat(output, params, axis=1))
+    return masks
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -65,9 +81,13 @@ class MADE(keras.layers.Layer):
         self.activation = keras.activations.get(activation)
         self._activation_name = activation
         self.masks = made_masks(self.event_size, self.hidden_units, self.params)
-        # Made tensors once: a graph captures each once, where NumPy masks would be embedded
-        # again at every use (MAF's inverse runs the network D times: a 9 MB saved_model.pb).
-        self._mask_tensors = [tf.constant(mask) for mask in self.masks]
+        # The masks are rebuilt in the graph from the units' degrees (a few thousand integers):
+        # stored as constants, they made the SavedModel hold every kernel's size a second time
+        # (MAF on 784 pixels: 5 MB of masks per 5 MB of weights), and NumPy masks were
+        # embedded again at every use (MAF's inverse runs the network D times: a 9 MB
+        # saved_model.pb for 8×8 digits).  Rebuilding them costs a comparison per weight, next
+        # to a multiply-add per weight and example.
+        self._degree_tensors = [tf.constant(d, tf.int32) for d in made_degrees(self.event_size, self.hidden_units)]
         sizes = [self.event_size, *self.hidden_units, self.event_size * self.params]
         self.kernels, self.biases = [], []
         for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -79,7 +99,8 @@ class MADE(keras.layers.Layer):
 
     def call(self, x):
         h = x
-        for k, (kernel, bias, mask) in enumerate(zip(self.kernels, self.biases, self._mask_tensors)):
+        masks = _graph_masks(self._degree_tensors, self.params)
+        for k, (kernel, bias, mask) in enumerate(zip(self.kernels, self.biases, masks)):
             h = tf.matmul(h, kernel * mask) + bias
             if k < len(self.kernels) - 1:
                 h = self.activation(h)
