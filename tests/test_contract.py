@@ -9,7 +9,6 @@ every family offers (``ema_decay``, ``packing``) behave as their papers say.
 """
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from family_cases import CASES, FAMILY_OF
-from without_zoo import Call, call_without_zoo
+from without_zoo import Call, Started, call_without_zoo
 
 from zoo import tricks
 from zoo.families import GAN
@@ -111,12 +110,28 @@ def test_a_new_family_is_tested_by_its_file_and_recipe_row(monkeypatch):
 
 
 # ------------------------------------------------------------------------ training
+@pytest.fixture(scope="module")
+def stepped():
+    """``stepped(name)``: the case built and trained one step, with each player's weights from
+    before the step; built once per module, for the one-step test and the export, which read it
+    and never train it further."""
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            model, data = CASES[name](seed=0)
+            before = {key: [v.numpy() for v in model.player_variables(key)] for key in model.OPTIMIZERS}
+            fit_steps(model, data)
+            cache[name] = (model, data, before)
+        return cache[name]
+
+    return get
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_one_step_moves_every_player(name):
-    model, data = CASES[name](seed=0)
+def test_one_step_moves_every_player(name, stepped):
+    model, _, before = stepped(name)
     assert type(model).__name__ == FAMILY_OF[name]
-    before = {key: [v.numpy() for v in model.player_variables(key)] for key in model.OPTIMIZERS}
-    fit_steps(model, data)
     for key in model.OPTIMIZERS:
         after = [v.numpy() for v in model.player_variables(key)]
         moved = max(float(np.max(np.abs(a - b))) for a, b in zip(after, before[key]))
@@ -149,18 +164,17 @@ def test_keras_file_round_trips_and_resumes(name, tmp_path):
 
 # --------------------------------------------------------------------------- export
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    """Every case trained one step and its SavedModel written as an export writes it (the
-    networks ``serving_networks`` names, tracked by ``keras.export.ExportArchive``); one fresh
-    process without zoo samples from all of them.  (tests/test_exports.py covers the rest of
-    an export: card, manifest, runtimes.)"""
+def exported(tmp_path_factory, stepped):
+    """Every case trained one step (``stepped``) and its SavedModel written as an export writes
+    it (the networks ``serving_networks`` names, tracked by ``keras.export.ExportArchive``); one
+    fresh process without zoo samples from all of them.  (tests/test_exports.py covers the rest
+    of an export: card, manifest, runtimes.)"""
     from zoo.exports.serving import write_saved_model
 
     root = tmp_path_factory.mktemp("contract_exports")
     models, calls = {}, []
     for name in NAMES:
-        model, data = CASES[name](seed=0)
-        fit_steps(model, data)
+        model, _, _ = stepped(name)
         write_saved_model(model.serving_networks(), model.serving_functions(), root / name / "saved_model")
         labels = np.arange(5, dtype=np.int32) if getattr(model, "num_classes", None) else None
         inputs = {"n": np.int32(5), "seed": np.int32(3), **({} if labels is None else {"labels": labels})}
@@ -178,14 +192,24 @@ def test_export_reloads_in_a_fresh_process(exported, name):
 
 
 # ---------------------------------------------------------------------- replicas
+@pytest.fixture(scope="module", autouse=True)
+def mirrored_process(request, tmp_path_factory):
+    """The mirrored check (tests/_mirrored_check.py: every case trained on 1 device and on 2
+    mirrored logical CPUs, minutes of work), started when this module's first test runs if any
+    selected test needs it, so that it runs beside the in-process tests."""
+    if not any("mirrored" in item.fixturenames for item in request.session.items if item.module is request.module):
+        yield None
+        return
+    process = Started([sys.executable, str(TESTS / "_mirrored_check.py")], tmp_path_factory.mktemp("mirrored"),
+                      1500, cwd=TESTS.parent, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    yield process
+    process.stop()
+
+
 @pytest.fixture(scope="module")
-def mirrored():
+def mirrored(mirrored_process):
     """Results of training every case on 1 device and on 2 mirrored logical CPUs."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    done = subprocess.run([sys.executable, str(TESTS / "_mirrored_check.py")], cwd=TESTS.parent, env=env,
-                          capture_output=True, text=True, timeout=1500)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(mirrored_process.finish().strip().splitlines()[-1])
 
 
 def test_replica_noise_slices_make_the_global_batch(mirrored):

@@ -6,8 +6,10 @@ that an export stands alone.
     outputs[0]["x"]
 
 One process serves every call of a test module (``import tensorflow`` costs seconds); each
-SavedModel is loaded once.  ``via="signature"`` calls ``loaded.signatures[name]`` (what TF
-Serving calls), ``via="function"`` the attribute ``loaded.<name>`` (what ``zoo.load`` calls).
+SavedModel is loaded once; ``start_without_zoo`` starts that process and returns at once, so
+the test process can work while it runs.  ``via="signature"`` calls ``loaded.signatures[name]``
+(what TF Serving calls), ``via="function"`` the attribute ``loaded.<name>`` (what ``zoo.load``
+calls).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -50,8 +53,37 @@ class Call:
     via: str = "signature"
 
 
-def call_without_zoo(calls: list[Call], workdir: Path, timeout: int = 900) -> list[dict]:
-    """The outputs (name -> array) of each call, run in one process where ``import zoo`` fails."""
+class Started:
+    """``command`` started in the background; :meth:`finish` waits for it (at most ``timeout``
+    seconds from the start) and gives its stdout, or fails with the end of its stderr.  Its
+    output goes to files in ``workdir``: a pipe left unread would stall a chatty process."""
+
+    def __init__(self, command: list[str], workdir: Path, timeout: int, **popen):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        with (self.workdir / "stdout.txt").open("w") as out, (self.workdir / "stderr.txt").open("w") as err:
+            self.process = subprocess.Popen(command, stdout=out, stderr=err, text=True, **popen)
+        self.deadline = time.monotonic() + timeout
+
+    def finish(self) -> str:
+        try:
+            self.process.wait(timeout=max(self.deadline - time.monotonic(), 1))
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise
+        assert self.process.returncode == 0, (self.workdir / "stderr.txt").read_text()[-3000:]
+        return (self.workdir / "stdout.txt").read_text()
+
+    def stop(self):
+        """End the process if it still runs (a test that needed it failed or was not run)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_without_zoo(calls: list[Call], workdir: Path, timeout: int = 900):
+    """:func:`call_without_zoo` started in the background: returns ``finish()``, which waits for
+    the process and gives the outputs; the caller works meanwhile."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     jobs = []
@@ -60,8 +92,19 @@ def call_without_zoo(calls: list[Call], workdir: Path, timeout: int = 900) -> li
         np.savez(inputs, **{key: np.asarray(value) for key, value in call.inputs.items()})
         jobs.append([os.fspath(call.saved_model), call.name, call.via, os.fspath(inputs), os.fspath(outputs)])
     (workdir / "calls.json").write_text(json.dumps(jobs))
-    done = subprocess.run([sys.executable, "-c", SCRIPT, os.fspath(workdir / "calls.json")], cwd=workdir,
-                          capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-    assert done.returncode == 0, done.stderr[-3000:]
-    return [dict(np.load(job[-1])) for job in jobs]
+    process = Started([sys.executable, "-c", SCRIPT, os.fspath(workdir / "calls.json")], workdir, timeout,
+                      cwd=workdir, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+
+    def outputs() -> list[dict]:
+        try:
+            process.finish()
+        finally:
+            process.stop()
+        return [dict(np.load(job[-1])) for job in jobs]
+
+    return outputs
+
+
+def call_without_zoo(calls: list[Call], workdir: Path, timeout: int = 900) -> list[dict]:
+    """The outputs (name -> array) of each call, run in one process where ``import zoo`` fails."""
+    return start_without_zoo(calls, workdir, timeout)()
