@@ -256,14 +256,20 @@ def mlp_discriminator(data_shape, hidden=(256, 256), dropout=0.0, packing=1, nam
     (Goodfellow et al. 2014 train D with dropout, §5).  ``packing=m``: m samples concatenated
     on the last axis of each input."""
     x = keras.Input(packed_shape(data_shape, packing), name=f"{name}_x")
-    h = layers.Flatten(name=f"{name}_flatten")(x)
-    for i, units in enumerate(hidden):
-        h = layers.Dense(units, name=f"{name}_dense{i}")(h)
-        h = layers.LeakyReLU(0.2, name=f"{name}_lrelu{i}")(h)
-        if dropout:
-            h = layers.Dropout(dropout, name=f"{name}_dropout{i}")(h)
+    h = _leaky_dense_layers(layers.Flatten(name=f"{name}_flatten")(x), hidden, dropout, name)
     logit = layers.Dense(1, name=f"{name}_logit")(h)
     return keras.Model(x, logit, name=name)
+
+
+def _leaky_dense_layers(h, hidden, dropout, name, first_activation=0):
+    """A discriminator's dense layers: Dense, LeakyReLU(0.2) and (``dropout``) Dropout per width
+    in ``hidden``; the activations are numbered from ``first_activation``."""
+    for i, units in enumerate(hidden):
+        h = layers.Dense(units, name=f"{name}_dense{i}")(h)
+        h = layers.LeakyReLU(0.2, name=f"{name}_lrelu{i + first_activation}")(h)
+        if dropout:
+            h = layers.Dropout(dropout, name=f"{name}_dropout{i}")(h)
+    return h
 
 
 def laplacian_generator(resolution, channels, noise_dim, filters=64, depth=3, kernel_size=5, batch_norm=True,
@@ -352,10 +358,6 @@ def conv_pair_discriminator(data_shape, latent_dim, filters=32, hidden=(256,), d
     h = layers.Conv2D(2 * filters, 4, strides=2, padding="same", name=f"{name}_conv1")(h)
     h = layers.LeakyReLU(0.2, name=f"{name}_lrelu1")(h)
     h = layers.Concatenate(name=f"{name}_concat")([layers.Flatten(name=f"{name}_flatten")(h), z_in])
-    for i, units in enumerate(hidden):
-        h = layers.Dense(units, name=f"{name}_dense{i}")(h)
-        h = layers.LeakyReLU(0.2, name=f"{name}_lrelu{i + 2}")(h)
-        if dropout:
-            h = layers.Dropout(dropout, name=f"{name}_dropout{i}")(h)
+    h = _leaky_dense_layers(h, hidden, dropout, name, first_activation=2)
     outputs = layers.Dense(1, name=f"{name}_out")(h)
     return keras.Model([x_in, z_in], outputs, name=name)
