@@ -43,7 +43,7 @@ register(Recipe(
                                name="adversary")},
     options={"likelihood": "gaussian", "adaptive_contrast": True, "contrast_draws": 4},
     optimizers={"g_optimizer": adam(1e-3), "e_optimizer": adam(1e-3), "d_optimizer": adam(3e-3)},
-    steps=4000,
+    steps=3000,
     description=(f"AVB on Fashion-MNIST with adaptive contrast: implicit encoder z = f(x, ε) with a "
                  f"{FASHION_AE_LATENT}-d code, adversary T(x, z), Gaussian likelihood on uniformly dequantised "
                  "images; convolutional encoder and decoder."),
