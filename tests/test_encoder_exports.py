@@ -94,8 +94,10 @@ def test_shipped_encoder_exports_beat_the_baselines():
     assert min(errors.values()) < pca_mse(x_train, x_test, latent), errors
 
 
+# ALI is left out: its game does not make the encoder invert the decoder (ALICE, Li et al. 2017;
+# docs/autoencoders-fashion-mnist.md), and its reconstructions are no better than the train mean.
 FASHION_SHIPPED = ["vae-fashion-mnist", "aae-fashion-mnist", "wae-mmd-fashion-mnist", "wae-gan-fashion-mnist",
-                   "avb-fashion-mnist", "ali-fashion-mnist"]
+                   "avb-fashion-mnist"]
 
 
 def test_shipped_fashion_encoders_reconstruct_better_than_the_train_mean():
