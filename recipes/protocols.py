@@ -309,6 +309,23 @@ def fashion_data(labels=False):
     return data
 
 
+# The auto-encoding families on Fashion-MNIST (AAE, WAE-MMD, WAE-GAN, AVB, ALI): convolutional
+# networks of the VAE's shape (zoo.networks.conv_encoder / conv_decoder) and an 8-d code, the
+# code of the WAE paper's MNIST experiments (Tolstikhin et al. 2018, arXiv:1711.01558, §4) and
+# of the digits rows: small enough for the 60,000 training codes to fill N(0, I), so that prior
+# draws decode to clothes, and one PCA baseline (8 components) for all five.
+FASHION_AE_LATENT = 8
+FASHION_AE_FILTERS = 64  # the decoder's projection (7×7×64); its encoder keeps the VAE's 32
+
+
+def fashion_ae_encoder(output_dim=FASHION_AE_LATENT, **kwargs):
+    return net("conv_encoder", FASHION_SHAPE, output_dim, **kwargs)
+
+
+def fashion_ae_decoder(latent=FASHION_AE_LATENT, **kwargs):
+    return net("conv_decoder", latent, FASHION_SHAPE, filters=FASHION_AE_FILTERS, **kwargs)
+
+
 def evaluate_fashion_samples(model, seed):
     """The Fashion-MNIST protocol on 10,000 samples of ``model`` (balanced labels for a
     conditional model, with the label accuracy)."""

@@ -110,3 +110,28 @@ def test_laplacian_generator_is_a_residual_given_the_low_pass_image():
     assert h.shape == (2, 8, 8, 3)
     assert not np.allclose(h, g([z, 0 * low]).numpy())  # it conditions on the low-pass image
     assert g.get_layer("level_generator_out").activation.__name__ == "linear"  # signed residuals
+
+
+def test_convolutional_auto_encoder_networks_by_hand():
+    # Encoder on 28×28×1, 32 filters, 8 outputs: 4·4·1·32 + 32, 4·4·32·64 + 64, 7·7·64·8 + 8.
+    encoder = N.conv_encoder((28, 28, 1), 8)
+    assert encoder.count_params() == 544 + 32_832 + 25_096
+    # Decoder from 8 codes, 64 filters: 8·3136 + 3136, 4·4·64·32 + 32, 4·4·32·1 + 1 (two per
+    # value with channels_multiplier=2: 4·4·32·2 + 2).
+    assert N.conv_decoder(8, (28, 28, 1), filters=64).count_params() == 28_224 + 32_800 + 513
+    decoder = N.conv_decoder(8, (28, 28, 1), filters=64, output_activation="tanh", channels_multiplier=2)
+    x_hat = decoder(np.full((3, 8), 50.0, "float32"))
+    assert x_hat.shape == (3, 28, 28, 2) and np.abs(np.asarray(x_hat)).max() <= 1.0
+    with pytest.raises(ValueError, match="multiples of 4.*Received: data_shape=\\(30, 30, 1\\)"):
+        N.conv_decoder(8, (30, 30, 1))
+    # AVB's implicit encoder: ε joins the 3,136 features before the hidden layer.
+    implicit = N.conv_encoder((28, 28, 1), 8, hidden=(16,), noise_dim=3)
+    assert len(implicit.inputs) == 2
+    assert implicit.count_params() == 544 + 32_832 + (3_136 + 3) * 16 + 16 + 16 * 8 + 8
+    x = np.zeros((2, 28, 28, 1), "float32")
+    z0, z1 = (np.asarray(implicit([x, np.full((2, 3), v, "float32")])) for v in (0.0, 5.0))
+    assert z0.shape == (2, 8) and not np.allclose(z0, z1)
+    # ALI's joint critic: x through the convolutions, z joins before the dense layers.
+    critic = N.conv_pair_discriminator((28, 28, 1), 8, hidden=(16,))
+    assert critic.count_params() == 544 + 32_832 + (3_136 + 8) * 16 + 16 + 17
+    assert critic([x, np.zeros((2, 8), "float32")]).shape == (2, 1)

@@ -119,6 +119,10 @@ def test_build_is_seeded_in_one_place():
     ("aae-digits", {},
      {"ae_optimizer": ("Adam", 1e-3, (0.9, 0.999)), "d_optimizer": ("Adam", 5e-4, (0.5, 0.999)),
       "e_optimizer": ("Adam", 5e-4, (0.5, 0.999))}),
+    # The WAE paper's MNIST λ on Fashion-MNIST; AVB with 4 contrast draws (recipes/avb.py says why).
+    ("wae-mmd-fashion-mnist", {"lam": 10.0, "kernel": "imq"}, {"ae_optimizer": ("Adam", 1e-3, (0.9, 0.999))}),
+    ("avb-fashion-mnist", {"adaptive_contrast": True, "contrast_draws": 4, "likelihood": "gaussian"},
+     {"d_optimizer": ("Adam", 3e-3, (0.9, 0.999))}),
 ])
 def test_rows_build_the_families_and_optimizers_they_name(name, family_config, optimizers):
     model = get_recipe(name).build(0)

@@ -6,6 +6,7 @@ import tensorflow as tf
 from zoo.metrics.reconstruction import (
     invert_generator,
     inversion_mse,
+    label_kept,
     pca_mse,
     pca_reconstruction,
     per_example_mse,
@@ -67,3 +68,16 @@ def test_restarts_keep_the_best_start_per_example():
     _, one = invert_generator(generate, x, 2, steps=400, restarts=1, learning_rate=0.05, seed=3)
     _, four = invert_generator(generate, x, 2, steps=400, restarts=4, learning_rate=0.05, seed=3)
     assert np.all(four <= one + 1e-7) and four.max() < 1e-3
+
+
+def test_label_kept_by_hand():
+    # The "classifier" calls an image 1 when its mean is positive.  Inputs' labels 1, 0, 1, 0;
+    # reconstructions' 1, 1, 0, 0: two of four kept, whatever the pixel error.
+    label_of = lambda images: (images.reshape(len(images), -1).mean(axis=1) > 0).astype(int)  # noqa: E731
+    x = np.array([[0.5, 0.5], [-0.5, -0.5], [1.0, 0.0], [-1.0, 0.0]])
+    x_hat = np.array([[0.1, 0.1], [0.1, 0.0], [-0.1, 0.0], [-0.9, 0.0]])
+    assert label_kept(label_of, x, x_hat) == 0.5
+    assert label_kept(label_of, x, x_hat, batch_size=3) == 0.5  # batches of 3 and 1
+    assert label_kept(label_of, x, x) == 1.0
+    with pytest.raises(ValueError, match="Received"):
+        label_kept(label_of, x, x[:, :1])

@@ -256,14 +256,20 @@ def mlp_discriminator(data_shape, hidden=(256, 256), dropout=0.0, packing=1, nam
     (Goodfellow et al. 2014 train D with dropout, §5).  ``packing=m``: m samples concatenated
     on the last axis of each input."""
     x = keras.Input(packed_shape(data_shape, packing), name=f"{name}_x")
-    h = layers.Flatten(name=f"{name}_flatten")(x)
-    for i, units in enumerate(hidden):
-        h = layers.Dense(units, name=f"{name}_dense{i}")(h)
-        h = layers.LeakyReLU(0.2, name=f"{name}_lrelu{i}")(h)
-        if dropout:
-            h = layers.Dropout(dropout, name=f"{name}_dropout{i}")(h)
+    h = _leaky_dense_layers(layers.Flatten(name=f"{name}_flatten")(x), hidden, dropout, name)
     logit = layers.Dense(1, name=f"{name}_logit")(h)
     return keras.Model(x, logit, name=name)
+
+
+def _leaky_dense_layers(h, hidden, dropout, name, first_activation=0):
+    """A discriminator's dense layers: Dense, LeakyReLU(0.2) and (``dropout``) Dropout per width
+    in ``hidden``; the activations are numbered from ``first_activation``."""
+    for i, units in enumerate(hidden):
+        h = layers.Dense(units, name=f"{name}_dense{i}")(h)
+        h = layers.LeakyReLU(0.2, name=f"{name}_lrelu{i + first_activation}")(h)
+        if dropout:
+            h = layers.Dropout(dropout, name=f"{name}_dropout{i}")(h)
+    return h
 
 
 def laplacian_generator(resolution, channels, noise_dim, filters=64, depth=3, kernel_size=5, batch_norm=True,
@@ -289,3 +295,69 @@ def laplacian_generator(resolution, channels, noise_dim, filters=64, depth=3, ke
     residual = layers.Conv2D(channels, kernel_size, padding="same", kernel_initializer=_dcgan_init(),
                              name=f"{name}_out")(h)
     return keras.Model([z, low], residual, name=name)
+
+
+# --------------------------------------------------------------------------- convolutional auto-encoders
+# The auto-encoding families' networks on 28×28 images: the shape of the Fashion-MNIST VAE's
+# (``zoo.families.vae.conv_encoder`` / ``conv_decoder``: two stride-2 4×4 convolutions each
+# way), with what the other families need beside it: an implicit encoder's noise input (AVB),
+# one output per value or two (a Gaussian likelihood's), and a joint (x, z) critic (ALI).
+def conv_encoder(data_shape, output_dim, filters=32, hidden=(), noise_dim=0, name="encoder"):
+    """``x [N, H, W, C] -> [N, output_dim]``: two stride-2 4×4 convolutions (``filters``,
+    ``2·filters``, ReLU), flattened, then ``hidden`` dense ReLU layers and a dense output.
+
+    With ``noise_dim > 0`` the network takes ``[x, ε]``, ε ``[N, noise_dim]`` concatenated to
+    the flattened features: AVB's implicit encoder ``z = f(x, ε)``.  Give it ``hidden`` layers
+    then, or ε reaches z only linearly and q(z|x) is a Gaussian of one fixed covariance.
+    """
+    x_in = keras.Input(tuple(data_shape), name=f"{name}_x")
+    h = layers.Conv2D(filters, 4, strides=2, padding="same", activation="relu", name=f"{name}_conv0")(x_in)
+    h = layers.Conv2D(2 * filters, 4, strides=2, padding="same", activation="relu", name=f"{name}_conv1")(h)
+    h = layers.Flatten(name=f"{name}_flatten")(h)
+    inputs = [x_in]
+    if noise_dim:
+        eps = keras.Input((noise_dim,), name=f"{name}_noise")
+        inputs.append(eps)
+        h = layers.Concatenate(name=f"{name}_concat")([h, eps])
+    for i, units in enumerate(hidden):
+        h = layers.Dense(units, activation="relu", name=f"{name}_dense{i}")(h)
+    outputs = layers.Dense(output_dim, name=f"{name}_out")(h)
+    return keras.Model(inputs if noise_dim else x_in, outputs, name=name)
+
+
+def conv_decoder(latent_dim, data_shape, filters=32, output_activation=None, channels_multiplier=1,
+                 name="generator"):
+    """``z -> [N, H, W, C · channels_multiplier]``: a dense projection to ``H/4 × W/4 × filters``
+    maps (ReLU) and two stride-2 4×4 transposed convolutions (``filters / 2`` maps, ReLU; then
+    the output with ``output_activation``).  ``channels_multiplier=2``: a location and a raw
+    scale per value (a Gaussian likelihood's, as the VAE's decoder)."""
+    h_size, w_size, channels = (int(d) for d in data_shape)
+    if h_size % 4 or w_size % 4:
+        raise ValueError(f"conv_decoder upsamples twice by 2: height and width must be multiples of 4. "
+                         f"Received: data_shape={tuple(data_shape)}")
+    z = keras.Input((latent_dim,), name=f"{name}_z")
+    h = layers.Dense(h_size // 4 * w_size // 4 * filters, activation="relu", name=f"{name}_project")(z)
+    h = layers.Reshape((h_size // 4, w_size // 4, filters), name=f"{name}_reshape")(h)
+    h = layers.Conv2DTranspose(filters // 2, 4, strides=2, padding="same", activation="relu",
+                               name=f"{name}_deconv0")(h)
+    out = layers.Conv2DTranspose(channels * channels_multiplier, 4, strides=2, padding="same",
+                                 activation=output_activation, name=f"{name}_out")(h)
+    return keras.Model(z, out, name=name)
+
+
+def conv_pair_discriminator(data_shape, latent_dim, filters=32, hidden=(256,), dropout=0.2, packing=1,
+                            name="discriminator"):
+    """``(x, z) -> logit [N, 1]``: x through two stride-2 4×4 convolutions (LeakyReLU 0.2),
+    flattened and concatenated to z, then ``hidden`` dense LeakyReLU layers with dropout: ALI's
+    joint discriminator (Dumoulin et al. 2017 give x and z their own paths, then a joint one)
+    at the encoder's size.  ``packing=m``: x and z each hold m samples on their last axis."""
+    x_in = keras.Input(packed_shape(data_shape, packing), name=f"{name}_x")
+    z_in = keras.Input(packed_shape((latent_dim,), packing), name=f"{name}_z")
+    h = layers.Conv2D(filters, 4, strides=2, padding="same", name=f"{name}_conv0")(x_in)
+    h = layers.LeakyReLU(0.2, name=f"{name}_lrelu0")(h)
+    h = layers.Conv2D(2 * filters, 4, strides=2, padding="same", name=f"{name}_conv1")(h)
+    h = layers.LeakyReLU(0.2, name=f"{name}_lrelu1")(h)
+    h = layers.Concatenate(name=f"{name}_concat")([layers.Flatten(name=f"{name}_flatten")(h), z_in])
+    h = _leaky_dense_layers(h, hidden, dropout, name, first_activation=2)
+    outputs = layers.Dense(1, name=f"{name}_out")(h)
+    return keras.Model([x_in, z_in], outputs, name=name)

@@ -43,6 +43,27 @@ def reconstruction_mse(encode, decode, x, batch_size: int = 256) -> float:
     return float(per_example_mse(x, reconstruct(encode, decode, x, batch_size)).mean())
 
 
+def label_kept(label_of, x, x_hat, batch_size: int = 1024) -> float:
+    """The share of reconstructions ``x_hat`` that ``label_of`` gives the label it gives their
+    input ``x``: whether a code keeps what an image *is* (its class, by a classifier) rather
+    than its pixels, which the pixel error does not tell apart.
+
+    Args:
+      label_of: callable ``images [M, ...] -> labels [M]`` (a classifier's argmax).
+      x, x_hat: arrays ``[N, ...]`` of one shape.
+      batch_size: images per call of ``label_of``.
+    """
+    x, x_hat = np.asarray(x, np.float32), np.asarray(x_hat, np.float32)
+    if x.shape != x_hat.shape:
+        raise ValueError(f"reconstructions must have the data's shape {list(x.shape)}. Received: {list(x_hat.shape)}")
+
+    def labels(images):
+        return np.concatenate([np.asarray(label_of(images[i: i + batch_size])).reshape(-1)
+                               for i in range(0, len(images), batch_size)])
+
+    return float(np.mean(labels(x_hat) == labels(x)))
+
+
 def invert_generator(generate_fn, x, latent_dim: int, steps: int = 500, restarts: int = 4,
                      learning_rate: float = 0.05, seed: int = 0):
     """Find ``ẑ = argmin_z ‖G(z) - x‖²`` per example by Adam on z from several random starts.
