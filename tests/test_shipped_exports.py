@@ -105,6 +105,13 @@ def test_tflite_generate_and_decode_match(reference, name):
             np.testing.assert_allclose(out[key], eager[signature][key], atol=1e-4, rtol=1e-4, err_msg=f"{name} {signature}")
 
 
+# (family, signature) -> relative tolerance, where 1e-5 is below float32 round-off.  MAF's
+# encode starts with the logit of each dequantised pixel, whose slope 1 / (p (1 - p)) reaches
+# about 500 at the extreme levels, then runs 5 MADE blocks: the SavedModel's fused ops and
+# Keras' unfused ones differ by up to 8e-5 relative on 784-d Fashion-MNIST codes.
+ROUND_OFF = {("maf", "encode"): 1e-4}
+
+
 def test_fresh_process_without_zoo_equals_in_memory_model(reference):
     """The fresh process's outputs against the Keras models' (both from the ``reference`` fixture)."""
     for name, (folder, card, calls, fresh, expected) in reference.items():
@@ -112,8 +119,9 @@ def test_fresh_process_without_zoo_equals_in_memory_model(reference):
             raise expected
         for signature in calls:
             assert sorted(fresh[signature]) == sorted(expected[signature]), (name, signature)
+            rtol = ROUND_OFF.get((card.family, signature), 1e-5)
             for key in fresh[signature]:
-                np.testing.assert_allclose(fresh[signature][key], expected[signature][key], atol=1e-5, rtol=1e-5,
+                np.testing.assert_allclose(fresh[signature][key], expected[signature][key], atol=1e-5, rtol=rtol,
                                            err_msg=f"{name} {signature} {key}")
 
 
