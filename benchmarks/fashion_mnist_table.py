@@ -83,11 +83,11 @@ def _seeds(card) -> str:
 
 
 def seed_minutes(card) -> float | None:
-    """Minutes of training and measuring per training seed (the card's wall time covers all)."""
+    """Minutes of training and measuring per training seed: the card's wall time covers all of the
+    recipe's seeds (``metrics["seeds"]``, which ``zoo eval`` keeps)."""
     if not card.wall_time:
         return None
-    seeds = card.metrics.get("seeds", 1) if isinstance(card.metrics.get("seeds"), int) else 1
-    return card.wall_time / 60 / max(seeds, 1)
+    return card.wall_time / 60 / card.metrics.get("seeds", 1)
 
 
 def table(cards, baselines) -> list[str]:

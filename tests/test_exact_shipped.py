@@ -3,7 +3,7 @@ computes, their cards' likelihoods are reproduced from the export that ``zoo.loa
 and their digit samples are digits of every class.
 
 Parametrised over the registry: every trained export whose card lists a ``log_prob`` signature.
-A Fashion-MNIST card's number (10,000 images) is reproduced on the first 256 images against the
+A Fashion-MNIST card's number (10,000 images) is reproduced on the first 64 images against the
 mean stored beside this file by ``python tests/likelihood_subsets.py``, which reproduced the
 card's full number from the same SavedModel first; ``ZOO_TEST_FULL=1`` measures every image.
 """

@@ -127,10 +127,13 @@ def test_argument_errors():
 
 
 def test_log_prob_is_the_importance_weighted_bound_over_its_chunks():
-    from zoo.families.vae import conv_decoder, conv_encoder
+    from zoo.networks import conv_decoder, conv_encoder
+
+    def networks():  # a 2-d code; the decoder gives a Gaussian's location and scale per value
+        return conv_encoder((8, 8, 1), 4, filters=4), conv_decoder(2, (8, 8, 1), filters=4, channels_multiplier=2)
 
     keras.utils.set_random_seed(0)
-    model = VAE(conv_encoder((8, 8, 1), 4, filters=4), conv_decoder(2, (8, 8, 1), filters=4), log_prob_samples=200)
+    model = VAE(*networks(), log_prob_samples=200)
     x = np.random.default_rng(0).uniform(-1, 1, (3, 8, 8, 1)).astype("float32")
     # k = 200 drawn as two chunks of 100 from the seeds (0, 0) and (0, 1): log 1/k Σ w_i over both.
     log_w = np.concatenate([model.importance_log_weights(x, 100, seed=(0, i)).numpy() for i in (0, 1)]).astype(np.float64)
@@ -140,9 +143,9 @@ def test_log_prob_is_the_importance_weighted_bound_over_its_chunks():
     assert "log_prob" in model.serving_functions()
     config = model.get_config()
     assert config["log_prob_samples"] == 200
-    plain = VAE(conv_encoder((8, 8, 1), 4, filters=4), conv_decoder(2, (8, 8, 1), filters=4))
+    plain = VAE(*networks())
     assert "log_prob" not in plain.serving_functions()  # the digits VAE's signatures are unchanged
     with pytest.raises(ValueError, match="Received: log_prob_samples=0"):
         plain.log_prob(x)
     with pytest.raises(ValueError, match="Received: log_prob_samples=150"):
-        VAE(conv_encoder((8, 8, 1), 4, filters=4), conv_decoder(2, (8, 8, 1), filters=4), log_prob_samples=150)
+        VAE(*networks(), log_prob_samples=150)

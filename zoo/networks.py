@@ -298,10 +298,10 @@ def laplacian_generator(resolution, channels, noise_dim, filters=64, depth=3, ke
 
 
 # --------------------------------------------------------------------------- convolutional auto-encoders
-# The auto-encoding families' networks on 28×28 images: the shape of the Fashion-MNIST VAE's
-# (``zoo.families.vae.conv_encoder`` / ``conv_decoder``: two stride-2 4×4 convolutions each
-# way), with what the other families need beside it: an implicit encoder's noise input (AVB),
-# one output per value or two (a Gaussian likelihood's), and a joint (x, z) critic (ALI).
+# The auto-encoding families' networks on 28×28 images (the Fashion-MNIST VAE, AAE, WAE, AVB
+# and ALI): two stride-2 4×4 convolutions each way, with an implicit encoder's noise input
+# (AVB), one output per value or two (a Gaussian likelihood's, the VAE's), and a joint (x, z)
+# critic (ALI).
 def conv_encoder(data_shape, output_dim, filters=32, hidden=(), noise_dim=0, name="encoder"):
     """``x [N, H, W, C] -> [N, output_dim]``: two stride-2 4×4 convolutions (``filters``,
     ``2·filters``, ReLU), flattened, then ``hidden`` dense ReLU layers and a dense output.

@@ -41,30 +41,6 @@ tfd = tfp.distributions
 IWAE_CHUNK = 100  # importance samples drawn at once by log_prob: k · N · D values held per chunk
 
 
-def conv_encoder(data_shape, output_dim, filters=32, name="encoder"):
-    """``x [N, H, W, C] -> [N, output_dim]``: two stride-2 4×4 convolutions (``filters``,
-    ``2·filters``, ReLU) and a dense output (the VAE's posterior parameters)."""
-    x = keras.Input(tuple(data_shape), name=f"{name}_x")
-    h = keras.layers.Conv2D(filters, 4, strides=2, padding="same", activation="relu", name=f"{name}_conv0")(x)
-    h = keras.layers.Conv2D(2 * filters, 4, strides=2, padding="same", activation="relu", name=f"{name}_conv1")(h)
-    h = keras.layers.Flatten(name=f"{name}_flatten")(h)
-    return keras.Model(x, keras.layers.Dense(output_dim, name=f"{name}_out")(h), name=name)
-
-
-def conv_decoder(latent_dim, data_shape, filters=32, name="generator"):
-    """``z -> [N, H, W, 2C]`` (location and raw scale of a Gaussian per value): a dense
-    projection to ``H/4 × W/4 × filters`` maps and two stride-2 4×4 transposed convolutions.
-    Kept small: the IWAE bound runs it k = 1000 times per test image."""
-    h_size, w_size, channels = (int(d) for d in data_shape)
-    z = keras.Input((latent_dim,), name=f"{name}_z")
-    h = keras.layers.Dense(h_size // 4 * w_size // 4 * filters, activation="relu", name=f"{name}_project")(z)
-    h = keras.layers.Reshape((h_size // 4, w_size // 4, filters), name=f"{name}_reshape")(h)
-    h = keras.layers.Conv2DTranspose(filters // 2, 4, strides=2, padding="same", activation="relu",
-                                     name=f"{name}_deconv0")(h)
-    out = keras.layers.Conv2DTranspose(2 * channels, 4, strides=2, padding="same", name=f"{name}_out")(h)
-    return keras.Model(z, out, name=name)
-
-
 @keras.saving.register_keras_serializable(package="zoo")
 class VAE(PenalisedAutoEncoder):
     """Variational auto-encoder trained on the negative ELBO.
