@@ -82,7 +82,8 @@ def parse_args(argv=None):
     parser.add_argument("--into-card", action="store_true",
                         help="instead of exporting, put the seeds' metrics and wall time into the card of the "
                              "export in --out, whose weights must be those of --seed (checked): more training "
-                             "seeds for a shipped export without replacing its weights")
+                             "seeds for a shipped export without replacing its weights (a one-seed export whose run "
+                             "folder is gone starts a new --run-dir as its seed)")
     parser.add_argument("--threads", type=int, default=None,
                         help="CPU threads TensorFlow may use (default: all). The 2-D recipes' small networks gain "
                              "little from a second thread: on a 2-core machine, two recipes with --threads 1 "
@@ -374,6 +375,38 @@ def check_into_card(folder: Path, model, steps: int):
                          f"(its seed folder under --run-dir) or export this run without --into-card.")
 
 
+def seed_from_export(folder: Path, seed_folder: Path, steps: int) -> bool:
+    """Start ``seed_folder`` from the one-seed export in ``folder`` when the run that trained it
+    is gone (another machine, a deleted ``runs/``): its ``model.keras``, the card's metrics of
+    that seed and its wall time become the seed's finished files, so ``--into-card`` trains only
+    the further seeds.  True if it did; a seed folder that exists is never touched."""
+    import shutil
+
+    from zoo.registry import ModelCard
+
+    if seed_folder.exists() or not (folder / "model.keras").is_file():
+        return False  # a seed of this run (check_into_card judges it), or no export to start from
+    card = ModelCard.read(folder)
+    seeds = card.metrics.get("seeds")
+    if seeds != 1:
+        raise SystemExit(f"error: the card in {folder} reports {seeds} seeds and the run folder holds none of them: "
+                         f"only a one-seed export can start a run. Resume the run that measured its seeds "
+                         f"(--run-dir).")
+    if card.steps != steps:
+        raise SystemExit(f"error: the export in {folder} was trained for {card.steps} steps and this run for {steps}: "
+                         f"its seeds would not describe the export. Received: --steps {steps}")
+    metrics = {key: value["per_seed"][0] for key, value in card.metrics.items()
+               if isinstance(value, dict) and "per_seed" in value}
+    seed_folder.mkdir(parents=True)
+    shutil.copyfile(folder / "model.keras", seed_folder / "model.keras")
+    if card.wall_time is not None:
+        _write_atomic(seed_folder / "seconds.json", json.dumps(card.wall_time))
+    _write_atomic(seed_folder / "metrics.json", json.dumps(metrics))
+    print(f"[{card.name}] {seed_folder.name}: started from the export in {folder} (its weights, card metrics and "
+          f"wall time)", flush=True)
+    return True
+
+
 def seeds_into_card(folder: Path, metrics: dict, command: str, wall_time) -> Path:
     """Write the metrics of a run's seeds (mean ± se over them) into the card of the export in
     ``folder``, checked by :func:`check_into_card` to hold the run's first seed: the card then
@@ -440,6 +473,8 @@ def main(argv=None):
     from zoo import export
     from zoo.metrics import summarize
 
+    if args.into_card:  # a shipped export whose run folder is gone is its first seed
+        args.resume |= seed_from_export(export_dir(args.out) / recipe.name, run_dir / f"seed-{args.seed}", args.steps)
     exported, runs = None, []
     for seed in range(args.seed, args.seed + seeds):
         start = time.time()

@@ -127,6 +127,31 @@ def test_more_seeds_go_into_the_card_of_an_export_without_touching_its_weights(t
                            "--into-card"])
 
 
+def test_an_export_whose_run_is_gone_is_the_first_seed_of_a_new_run(trained, tmp_path):
+    """``--into-card`` into a new run folder: the one-seed export's weights, card metrics and
+    wall time start it as its seed 0, only seed 1 trains, and the export's files stay."""
+    root, _ = trained
+    one = [*ARGS[:2], "1", *ARGS[3:]]  # --seeds 1
+    path = train.main(one + ["--run-dir", str(root / "run"), "--resume", "--out", str(tmp_path)])
+    before = json.loads((path / "card.json").read_text())
+    files = {p.relative_to(path): p.read_bytes() for p in path.rglob("*") if p.is_file()
+             and p.name not in ("card.json", "README.md")}
+
+    train.main(ARGS + ["--run-dir", str(tmp_path / "new"), "--out", str(tmp_path), "--into-card"])
+    card = json.loads((path / "card.json").read_text())
+    seed_1 = json.loads((tmp_path / "new" / "seed-1" / "metrics.json").read_text())
+    assert card["metrics"]["seeds"] == 2
+    assert card["metrics"]["modes"]["per_seed"] == [before["metrics"]["modes"]["per_seed"][0], seed_1["modes"]]
+    assert card["wall_time"] == pytest.approx(
+        before["wall_time"] + json.loads((tmp_path / "new" / "seed-1" / "seconds.json").read_text()), abs=0.1)
+    assert {p.relative_to(path): p.read_bytes() for p in path.rglob("*")
+            if p.is_file() and p.name not in ("card.json", "README.md")} == files
+
+    with pytest.raises(SystemExit, match="reports 2 seeds and the run folder holds none"):
+        train.main(ARGS + ["--run-dir", str(tmp_path / "other"), "--out", str(tmp_path), "--into-card"])
+    assert not (tmp_path / "other" / "seed-0").exists()
+
+
 def test_resume_with_other_settings_is_refused(trained):
     root, _ = trained
     with pytest.raises(SystemExit, match=r"other settings.*steps=8 \(run: 6\)"):
