@@ -1,6 +1,8 @@
 """recipes.train: the run folder (backups, TensorBoard, sample grids), --resume, and
 continuing training from an export (zoo.load(name, trainable=True))."""
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -99,15 +101,35 @@ def test_training_continues_from_an_export(trained):
     assert int(model.g_optimizer.iterations.numpy()) == 9
 
 
-def test_more_seeds_go_into_the_card_of_an_export_without_touching_its_weights(trained, tmp_path):
+ONE_SEED = [*ARGS[:2], "1", *ARGS[3:]]  # --seeds 1
+
+
+def _files_but_the_card(path):
+    return {p.relative_to(path): p.read_bytes() for p in path.rglob("*")
+            if p.is_file() and p.name not in ("card.json", "README.md")}
+
+
+@pytest.fixture(scope="module")
+def one_seed_export(trained, tmp_path_factory):
+    """The run's seed 0 exported alone (a one-seed card), made once."""
+    root, _ = trained
+    out = tmp_path_factory.mktemp("one-seed")
+    return train.main(ONE_SEED + ["--run-dir", str(root / "run"), "--resume", "--out", str(out)])
+
+
+@pytest.fixture
+def one_seed_copy(one_seed_export, tmp_path):
+    """A fresh copy of :func:`one_seed_export` in ``tmp_path``, for a test to write into."""
+    return Path(shutil.copytree(one_seed_export, tmp_path / one_seed_export.name))
+
+
+def test_more_seeds_go_into_the_card_of_an_export_without_touching_its_weights(trained, one_seed_copy, tmp_path):
     """``--into-card``: a one-seed export gains the metrics of the run's seeds 0-1 (mean ± se,
     summed wall time, the command) while its files other than the card stay byte for byte."""
     root, _ = trained
     resume = ["--run-dir", str(root / "run"), "--resume", "--out", str(tmp_path)]
-    one = [*ARGS[:2], "1", *ARGS[3:]]  # --seeds 1
-    path = train.main(one + resume)
-    weights = {p.relative_to(path): p.read_bytes() for p in path.rglob("*") if p.is_file() and p.name != "card.json"
-               and p.name != "README.md"}
+    path = one_seed_copy
+    weights = _files_but_the_card(path)
     assert json.loads((path / "card.json").read_text())["metrics"]["seeds"] == 1
 
     train.main(ARGS + resume + ["--into-card"])
@@ -117,35 +139,34 @@ def test_more_seeds_go_into_the_card_of_an_export_without_touching_its_weights(t
     assert card["recipe"].endswith("--seeds 2 --steps 6")
     seconds = [json.loads((root / "run" / f"seed-{s}" / "seconds.json").read_text()) for s in (0, 1)]
     assert card["wall_time"] == pytest.approx(sum(seconds), abs=0.1)
-    assert {p.relative_to(path): p.read_bytes() for p in path.rglob("*")
-            if p.is_file() and p.name not in ("card.json", "README.md")} == weights
+    assert _files_but_the_card(path) == weights
 
     with pytest.raises(SystemExit, match="other weights than the run's first seed"):
-        train.main([ARGS[0], "--seed", "1", *one[1:]] + resume + ["--into-card"])
+        train.main([ARGS[0], "--seed", "1", *ONE_SEED[1:]] + resume + ["--into-card"])
     with pytest.raises(SystemExit, match="holds no model.keras"):
         train.main(ARGS + ["--run-dir", str(root / "run"), "--resume", "--out", str(tmp_path / "none"),
                            "--into-card"])
 
 
-def test_an_export_whose_run_is_gone_is_the_first_seed_of_a_new_run(trained, tmp_path):
-    """``--into-card`` into a new run folder: the one-seed export's weights, card metrics and
-    wall time start it as its seed 0, only seed 1 trains, and the export's files stay."""
+def test_an_export_whose_run_is_gone_is_the_first_seed_of_a_new_run(trained, one_seed_copy, tmp_path):
+    """``--into-card`` into a new run folder that holds only seed 1 (trained side by side, say):
+    the one-seed export's weights, card metrics and wall time become its seed 0, and the
+    export's files other than the card stay."""
     root, _ = trained
-    one = [*ARGS[:2], "1", *ARGS[3:]]  # --seeds 1
-    path = train.main(one + ["--run-dir", str(root / "run"), "--resume", "--out", str(tmp_path)])
+    path = one_seed_copy
     before = json.loads((path / "card.json").read_text())
-    files = {p.relative_to(path): p.read_bytes() for p in path.rglob("*") if p.is_file()
-             and p.name not in ("card.json", "README.md")}
+    files = _files_but_the_card(path)
+    shutil.copytree(root / "run" / "seed-1", tmp_path / "new" / "seed-1")
 
-    train.main(ARGS + ["--run-dir", str(tmp_path / "new"), "--out", str(tmp_path), "--into-card"])
+    train.main(ARGS + ["--run-dir", str(tmp_path / "new"), "--resume", "--out", str(tmp_path), "--into-card"])
+    assert (tmp_path / "new" / "seed-0" / "model.keras").read_bytes() == (path / "model.keras").read_bytes()
     card = json.loads((path / "card.json").read_text())
     seed_1 = json.loads((tmp_path / "new" / "seed-1" / "metrics.json").read_text())
     assert card["metrics"]["seeds"] == 2
     assert card["metrics"]["modes"]["per_seed"] == [before["metrics"]["modes"]["per_seed"][0], seed_1["modes"]]
     assert card["wall_time"] == pytest.approx(
         before["wall_time"] + json.loads((tmp_path / "new" / "seed-1" / "seconds.json").read_text()), abs=0.1)
-    assert {p.relative_to(path): p.read_bytes() for p in path.rglob("*")
-            if p.is_file() and p.name not in ("card.json", "README.md")} == files
+    assert _files_but_the_card(path) == files
 
     with pytest.raises(SystemExit, match="reports 2 seeds and the run folder holds none"):
         train.main(ARGS + ["--run-dir", str(tmp_path / "other"), "--out", str(tmp_path), "--into-card"])
