@@ -41,14 +41,16 @@ register(Recipe(
 
 
 register(Recipe(
-    name="realnvp-fashion-mnist", family="RealNVP", **fashion_likelihood_rows(dequantize=True),
+    name="realnvp-fashion-mnist", family="RealNVP", **{**fashion_likelihood_rows(dequantize=True), "seeds": 3},
     # Dinh et al.'s multi-scale architecture (§3.6) with 2 squeezes: 3 checkerboard and 3 channel
     # couplings at 28×28 and 14×14, 4 checkerboard couplings at 7×7 (16 couplings), each a small
     # ResNet (32 filters, 1 residual block; theirs: 64 filters, 8 blocks, batch norm, weight norm):
     # 0.7 steps/s on one shared thread with 2 blocks, too slow for 40 minutes.  Without their batch
     # normalisation, Adam at 1e-3 and log-scales bounded by ±3 diverged within 1,000 steps (a test
     # bits/dim of 12 against 6.7 at the start): the gradient's norm is clipped and each coupling's
-    # log-scale bounded by ±2.
+    # log-scale bounded by ±2.  3 seeds: the export is seed 0's (1,500 steps in 24 minutes with its
+    # evaluation); seeds 1-2 went into its card with --into-card from a new run folder, trained side
+    # by side on a slower machine (3 s a step on each of the 2 cores; docs/training.md).
     networks={"couplings": net("zoo.families.realnvp:conv_couplings", FASHION_SHAPE, 2, filters=32, blocks=1)},
     options={"data_shape": FASHION_SHAPE, "levels": 256, "num_scales": 2, "log_scale_bound": 2.0},
     optimizers={"flow_optimizer": adam(5e-4, global_clipnorm=100.0)}, steps=1500,
