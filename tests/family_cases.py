@@ -323,7 +323,10 @@ def wgan_gp_packed_case(seed=0):
 
 @case("cramer-ema-packed", "CramerGAN")
 def cramer_ema_packed_case(seed=0):
-    return _critic_case("CramerGAN", seed, critic_dim=3, packing=4, n_critic=2, ema_decay=0.9)
+    # SGD at 0.005, not the cases' 0.05: at 0.05 the packed critic's weights reached 5e4 within
+    # 3 steps, where float32 round-off alone parted one device from two replicas by 2e-3.
+    return _critic_case("CramerGAN", seed, critic_dim=3, packing=4, n_critic=2, ema_decay=0.9,
+                        optimizer=lambda: keras.optimizers.SGD(0.005))
 
 
 @case("fgan-pearson-packed", "FGAN")
