@@ -355,6 +355,13 @@ def same_weights(a, b) -> bool:
                for x, y in zip(a.weights, b.weights))
 
 
+def check_steps(card, folder: Path, steps: int):
+    """Refuse a run of other ``steps`` than the export in ``folder`` was trained for."""
+    if card.steps != steps:
+        raise SystemExit(f"error: the export in {folder} was trained for {card.steps} steps and this run for {steps}: "
+                         f"its seeds would not describe the export. Received: --steps {steps}")
+
+
 def check_into_card(folder: Path, model, steps: int):
     """Refuse ``--into-card`` unless ``folder`` holds an export of ``steps`` steps whose weights
     are ``model``'s (the run's first seed), before any further seed trains."""
@@ -366,9 +373,7 @@ def check_into_card(folder: Path, model, steps: int):
         raise SystemExit(f"error: --into-card writes into an existing export's card, and {folder} holds no "
                          f"model.keras. Export the run first (without --into-card), or pass the --out that holds it.")
     card = ModelCard.read(folder)
-    if card.steps != steps:
-        raise SystemExit(f"error: the export in {folder} was trained for {card.steps} steps and this run for {steps}: "
-                         f"its seeds would not describe the export. Received: --steps {steps}")
+    check_steps(card, folder, steps)
     if not same_weights(_load_trained(folder / "model.keras", tf.distribute.get_strategy()), model):
         raise SystemExit(f"error: the export in {folder} holds other weights than the run's first seed, so the "
                          f"seeds' metrics would describe another model. Resume the run that trained the export "
@@ -392,9 +397,7 @@ def seed_from_export(folder: Path, seed_folder: Path, steps: int) -> bool:
         raise SystemExit(f"error: the card in {folder} reports {seeds} seeds and the run folder holds none of them: "
                          f"only a one-seed export can start a run. Resume the run that measured its seeds "
                          f"(--run-dir).")
-    if card.steps != steps:
-        raise SystemExit(f"error: the export in {folder} was trained for {card.steps} steps and this run for {steps}: "
-                         f"its seeds would not describe the export. Received: --steps {steps}")
+    check_steps(card, folder, steps)
     metrics = {key: value["per_seed"][0] for key, value in card.metrics.items()
                if isinstance(value, dict) and "per_seed" in value}
     seed_folder.mkdir(parents=True)

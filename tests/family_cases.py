@@ -172,7 +172,10 @@ def wgan_gp_case(seed=0):
 
 @case("cramer", "CramerGAN")
 def cramer_case(seed=0):
-    return _critic_case("CramerGAN", seed, critic_dim=3, n_critic=2)
+    # SGD at 0.01, not the cases' 0.05: at 0.05 three steps of this critic moved weights by 0.68,
+    # large enough that float32 round-off parted one device from two replicas by 2.5e-4 of the
+    # update on an AVX2-only CPU.
+    return _critic_case("CramerGAN", seed, critic_dim=3, n_critic=2, optimizer=lambda: keras.optimizers.SGD(0.01))
 
 
 @case("unrolled", "UnrolledGAN")

@@ -227,11 +227,10 @@ def test_two_replicas_train_like_one_device(name, mirrored):
     # The steps moved the weights, so agreeing weights mean agreeing updates...
     assert result["max_abs_update"] > 1e-3
     # ...equal up to float32 summation order (2 half-batch gradients summed vs one mean),
-    # which a few large steps can amplify, by how much depending on the CPU's kernels (the tiny
-    # Cramér case, of updates ~0.7: 7e-7 after 1 step and 5e-5 after 3 on one machine, 2.4e-6
-    # and 1.7e-4 on an AVX2-only one, each repeatable); different noise on the replicas gives
-    # ~0.25 of the update.
-    assert result["max_abs_diff"] < 1e-3 * result["max_abs_update"], result
+    # which a few large steps can amplify, by how much depending on the CPU's kernels (hence the
+    # small learning rates of the Cramér cases); different noise on the replicas gives ~0.25 of
+    # the update.
+    assert result["max_abs_diff"] < 1e-4 * result["max_abs_update"], result
 
 
 # --------------------------------------------------------------------------- EMA
