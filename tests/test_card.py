@@ -123,6 +123,23 @@ def test_a_status_shows_first_and_in_the_limitations():
     assert '"status"' not in card.to_json()  # optional: cards without it stay byte for byte as they were
 
 
+@pytest.mark.parametrize("name", [n for n in zoo.list_models(pretrained=True)
+                                  if "sample" in zoo.info(n).signatures
+                                  and "sample" not in zoo.info(n).runtimes.get("tflite", [])])
+def test_limitations_say_what_tflite_can_do_instead_of_sampling(name):
+    card = zoo.info(name)
+    limits = render_readme(card).split("## Limitations")[1].split("## ")[0]
+    # `generate` is offered only where the export has one; otherwise the line names what TFLite does run.
+    assert ("call `generate`" in limits) == ("generate" in card.signatures), limits
+    served = card.runtimes.get("tflite", [])
+    if "generate" not in card.signatures:
+        assert ("only." if served else "does not sample on TFLite") in limits, limits
+        assert all(f"`{signature}`" in limits for signature in served), limits
+    if card.family == "pixelcnn":
+        h, w, _ = card.data_shape
+        assert f"{h * w:,} passes a call" in limits
+
+
 def test_write_readmes_replaces_only_its_own_files(tmp_path):
     for name in ("gan-ring8", "dcgan-digits"):
         shutil.copytree(registry.REPO_EXPORTS / name, tmp_path / name)

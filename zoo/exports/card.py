@@ -215,6 +215,20 @@ def _metrics(card: ModelCard) -> list[str]:
            if seeds else ""), "", "| metric | value | per seed |", "|---|---|---|", *_metric_rows(card.metrics), ""]
 
 
+# Families whose ``sample`` reruns their full network for each pixel in raster order (van den
+# Oord et al. 2016): H·W passes, each as costly as one ``log_prob``.
+PIXEL_BY_PIXEL = ("pixelcnn",)
+
+
+def _tflite_sampling(card: ModelCard) -> str:
+    """The Limitations line for a ``sample`` TFLite cannot run (its random ops are stateful)."""
+    if "generate" in card.signatures:
+        return "- TFLite has no stateless random ops: on TFLite draw the codes yourself and call `generate`."
+    served = card.runtimes.get("tflite", [])
+    return ("- TFLite has no stateless random ops, and this family has no code to draw and pass to a `generate`: "
+            + (f"on TFLite it serves {_code_list(served)} only." if served else "it does not sample on TFLite."))
+
+
 def _limitations(card: ModelCard) -> list[str]:
     lines = ["## Limitations", ""]
     if card.status:
@@ -224,7 +238,11 @@ def _limitations(card: ModelCard) -> list[str]:
     elif card.dataset == "digits":
         lines.append("- Tiny data (8×8 images, 1,437 to train on): results need not carry over to larger images.")
     if card.trained and "sample" in card.signatures and "sample" not in card.runtimes.get("tflite", ["sample"]):
-        lines.append("- TFLite has no stateless random ops: on TFLite draw the codes yourself and call `generate`.")
+        lines.append(_tflite_sampling(card))
+    if card.family in PIXEL_BY_PIXEL and len(card.data_shape) == 3:
+        passes = card.data_shape[0] * card.data_shape[1]
+        lines.append(f"- `sample` runs the whole network once per pixel: {passes:,} passes a call, each as costly "
+                     "as a `log_prob` of the same batch.")
     if card.weights == "ema":
         lines.append("- The SavedModel serves the moving average of the generator's weights (EMA), not the last step's.")
     lines.append(f"- Measured on the data above only: a model of {card.dataset} has not seen anything else.")
