@@ -70,7 +70,7 @@ def _cards():
     for folder in sorted(REPO_EXPORTS.iterdir()):
         if (folder / "card.json").is_file():
             card = ModelCard.read(folder)
-            # every sampler measured by the protocol (PixelCNN's 10,000 samples are not measured yet)
+            # every sampler measured by the protocol
             if (card.dataset == "fashion_mnist" and card.trained and card.family != "classifier"
                     and "fid" in card.metrics):
                 cards.append(card)
@@ -133,6 +133,17 @@ def goals(cards, baselines) -> list[str]:
     return lines
 
 
+def other_sources(cards) -> list[str]:
+    """The exports whose samples were drawn otherwise than through the SavedModel (``zoo eval
+    --keras``: PixelCNN's row-cached sampler), each with the command that measured it."""
+    lines = []
+    for card in cards:
+        source = card.metrics["fid"].get("source", "") if isinstance(card.metrics["fid"], dict) else ""
+        if "--keras" in source:
+            lines.append(f"- `{card.name}`: `{source.split(':')[0]}` ({source.split(': ', 1)[1]}).")
+    return ["Measured otherwise:", "", *lines, ""] if lines else []
+
+
 def lucic(cards) -> list[str]:
     """zoo's ordering beside Lucic et al.'s: rankings compare, values do not (other features)."""
     ranked = sorted(LUCIC_FASHION_FID.items(), key=lambda item: item[1])
@@ -165,6 +176,7 @@ def render(cards, baselines) -> str:
         "recipe's training seeds. The protocol is described in [fashion-mnist.md](fashion-mnist.md).", "",
         f"Protocol: {PROTOCOL}.", "",
         *table(cards, baselines), "",
+        *other_sources(cards),
         *goals(cards, baselines), "",
         *lucic(cards), "",
         "## Samples", "",

@@ -8,6 +8,7 @@ import pytest
 
 import zoo
 from zoo import registry
+from zoo.exports import card as card_module
 from zoo.exports import card_for
 
 
@@ -112,6 +113,26 @@ def test_readme_says_what_a_person_needs():
     assert "values 0..16 scaled by v / 8 - 1" in digits and "CC BY 4.0" in digits and "the digits protocol" in digits
 
 
+def test_metrics_measured_after_training_say_by_what():
+    """A card whose likelihood comes from 3 training seeds and whose samples were measured later
+    by ``zoo eval`` says which rows that command wrote, and its protocol names both."""
+    from zoo.cli import with_protocol
+
+    card = zoo.ModelCard.read(registry.REPO_EXPORTS / "gan-ring8")
+    one = {"mean": 5.0, "se": 0.0, "per_seed": [5.0], "source": "zoo eval x --seeds 1 --keras: the export's model.keras"}
+    card.metrics = {"protocol": "likelihood", "seeds": 3, "bits_per_dim": {"mean": 3.0, "se": 0.1, "per_seed": [3.0] * 3},
+                    "fid": one, "kid": one}
+    text = render_readme(card).split("## Limitations")[0]
+    assert "- FID (lower is better), KID (lower is better): zoo eval x --seeds 1 --keras: the export's model.keras." in text
+    card.metrics["precision"] = one
+    assert "- The rows from FID (lower is better) to precision: zoo eval x" in render_readme(card)
+    card.metrics = {"fid": one}
+    assert "- Every row: zoo eval x --seeds 1 --keras" in render_readme(card)
+    assert with_protocol("likelihood", "samples protocol") == "likelihood; samples: samples protocol"
+    assert with_protocol("likelihood; samples: samples protocol", "samples protocol").count("samples protocol") == 1
+    assert with_protocol(None, "samples protocol") == "samples protocol"
+
+
 def test_a_status_shows_first_and_in_the_limitations():
     card = zoo.ModelCard.read(registry.REPO_EXPORTS / "gan-ring8")
     card.status = "below protocol: 1.0/8 modes, 2.0 % high quality"
@@ -138,6 +159,14 @@ def test_limitations_say_what_tflite_can_do_instead_of_sampling(name):
     if card.family == "pixelcnn":
         h, w, _ = card.data_shape
         assert f"{h * w:,} passes a call" in limits
+        assert ("zoo.load(name, trainable=True)" in limits) == (h * w >= card_module.ROW_CACHE_MIN_PIXELS), limits
+
+
+def test_the_cards_row_cache_thresholds_are_the_familys():
+    from zoo.families import pixelcnn
+
+    assert (card_module.ROW_CACHE_MIN_PIXELS, card_module.ROW_CACHE_MIN_IMAGES) == (
+        pixelcnn.CACHE_MIN_PIXELS, pixelcnn.CACHE_MIN_IMAGES)
 
 
 def test_write_readmes_replaces_only_its_own_files(tmp_path):

@@ -146,6 +146,32 @@ def test_output_paths_are_refused_before_any_sampling(case, tmp_path, capsys, no
     assert not list((tmp_path / "existing").iterdir())
 
 
+@pytest.mark.parametrize("args", [["gan-ring8"], ["vae-digits", "--card"]])
+def test_eval_keras_is_refused_where_nothing_samples_a_keras_model(args, capsys, no_model):
+    assert cli.main(["eval", *args, "--keras"]) == 2
+    assert "--keras samples the Keras model for an image protocol" in capsys.readouterr().err
+
+
+def test_the_keras_sampler_of_an_export(tmp_path):
+    """``zoo eval --keras`` samples the model.keras saved beside the SavedModel: the same shapes and
+    levels; an export without one is refused with what to do."""
+    import shutil
+
+    import zoo
+    from zoo.exports.pretrained import load_sampler
+
+    for keras_model in (False, True):
+        card, sample = load_sampler("pixelcnn-digits", keras_model)
+        x = sample(3, 0)
+        assert card.name == "pixelcnn-digits" and x.shape == (3, 8, 8, 1)
+        np.testing.assert_allclose((x + 1) * 8, np.round((x + 1) * 8), atol=1e-4)  # the 17 levels
+    folder = tmp_path / "vae-digits"
+    shutil.copytree(zoo.registry.REPO_EXPORTS / "vae-digits", folder)
+    (folder / "model.keras").unlink()
+    with pytest.raises(FileNotFoundError, match="ships no model.keras"):
+        load_sampler(str(folder), keras_model=True)
+
+
 def test_unknown_user_in_a_path_is_an_error_not_a_traceback(capsys, no_model):
     assert cli.main(["sample", "~nosuchuser-zoo/x"]) == 2
     assert "cannot expand '~nosuchuser-zoo': no such user" in capsys.readouterr().err

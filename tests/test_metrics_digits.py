@@ -4,6 +4,7 @@ import math
 import numpy as np
 import pytest
 
+from zoo.metrics import digits
 from zoo.metrics import features as F
 
 
@@ -230,7 +231,8 @@ def test_zoo_eval_writes_metrics_and_keeps_the_manifest(tmp_path, capsys):
     card = ModelCard.read(folder)
     assert card.files == files_before == manifest(folder)  # only card.json changed
     verify(folder, card)
-    assert card.metrics["other"]["mean"] == 1.0 and card.metrics["protocol"] == "training"  # kept
+    assert card.metrics["other"]["mean"] == 1.0  # kept
+    assert card.metrics["protocol"] == f"training; samples: {digits.PROTOCOL}"  # both named
     fid = card.metrics["fid"]
     assert len(fid["per_seed"]) == 1 and fid["mean"] > 0 and "zoo eval gan-digits-tiny --seeds 1" in fid["source"]
 

@@ -104,3 +104,67 @@ def test_errors_say_what_was_expected():
         PixelCNN(pixelcnn_network((8, 8, 1), **ARCH), levels=None)
     with pytest.raises(ValueError, match=r"grey images.*Received: image_shape=\(8, 8, 3\)"):
         pixelcnn_network((8, 8, 3))
+
+
+# ----------------------------------------------------------------- the row-cached sampler
+def test_row_cache_gives_the_networks_output_at_every_pixel():
+    """Teacher forcing: at pixels (r, c) of every row of real images, the cached step (a record of
+    the rows above, row r filled up to c) gives what the whole network gives on that image; with
+    three U-net levels (strides 2 and 4) and with the family's own two."""
+    x = digits_split()[0][:3]
+    for arch in [ARCH, dict(ARCH, num_hierarchies=3)]:
+        model = randomise(tiny(**arch), scale=0.3)
+        plan = model.row_plan
+        for r in range(8):
+            above = x.copy()
+            above[:, r:] = 0.0
+            record = plan.record(tf.constant(above))
+            for c in (0, 3, 7):
+                image = above.copy()
+                image[:, r, :c] = x[:, r, :c]
+                expected = np.asarray(model.network(image))[:, r, c]
+                got = np.asarray(plan.step(r, tf.constant(image[:, r:r + 1]), record))[:, 0, c]
+                np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5, err_msg=f"{arch} pixel {(r, c)}")
+
+
+def test_row_cache_recomputes_a_small_part_of_the_network_a_pixel():
+    from zoo.families._row_cache import band_cost
+
+    model = PixelCNN(pixelcnn_network((28, 28, 1), num_resnet=1, num_hierarchies=2, num_filters=4), levels=256)
+    assert band_cost(model.row_plan) < 0.05  # of a full pass; the vertical stack is read from the record
+    assert model.uses_row_cache(16) and not model.uses_row_cache(15)
+
+
+def test_cached_sampler_draws_what_the_pass_a_pixel_sampler_draws(monkeypatch):
+    """Same seeds, same images: the row cache changes the cost, not the draws; and chunks of
+    SAMPLE_CHUNK give the same images eagerly (row-cached, a progress bar) and in a graph (a pass
+    a pixel: the export's)."""
+    import zoo.families.pixelcnn as pixelcnn
+
+    model = randomise(tiny(), scale=0.3)
+    reference = tf.function(model._draw_by_passes)(tf.constant(3), tf.constant([5, 0]))[0]
+    monkeypatch.setattr(pixelcnn, "SAMPLE_CHUNK", 3)
+    assert not model.uses_row_cache(7)  # 8×8: a pass a pixel costs less than tracing the cache
+    monkeypatch.setattr(pixelcnn, "CACHE_MIN_PIXELS", 64)
+    monkeypatch.setattr(pixelcnn, "CACHE_MIN_IMAGES", 7)
+    assert model.uses_row_cache(7) and not model.uses_row_cache(6)
+    eager = np.asarray(model.sample(7, 5)[0])
+    graph = tf.function(lambda n, seed: model.sample(n, seed)[0])(tf.constant(7), tf.constant(5))
+    np.testing.assert_array_equal(eager[:3], reference)  # chunk 0 is seed pair [5, 0]
+    np.testing.assert_array_equal(eager, graph)
+    assert eager.shape == (7, 8, 8, 1) and not np.array_equal(eager[:3], eager[3:6])
+    assert model.sample(0, 5)[0].shape == (0, 8, 8, 1)
+    with pytest.raises(ValueError, match="n >= 0 images. Received: n=-1"):
+        model.sample(-1, 5)
+
+
+def test_a_network_the_row_cache_does_not_know_is_run_whole_for_each_pixel():
+    from zoo.families._row_cache import RowPlan
+
+    image = keras.Input((8, 8, 1))
+    network = keras.Model(image, keras.layers.Conv2D(6, 3, padding="same")(image))  # not masked
+    with pytest.raises(ValueError, match="masked 'same' convolutions"):
+        RowPlan(network)
+    model = PixelCNN(network, levels=17)
+    assert model.row_plan is None
+    assert model.sample(2, 0)[0].shape == (2, 8, 8, 1)

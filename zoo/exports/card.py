@@ -150,6 +150,24 @@ def _metric_rows(metrics: dict) -> list[str]:
     return rows
 
 
+def _sources(metrics: dict) -> list[str]:
+    """One line per command that measured some of the metrics after training (``zoo eval``
+    records it as each metric's ``source``): which rows it wrote and how."""
+    by_source = {}
+    for key, value in metrics.items():
+        if isinstance(value, dict) and value.get("source"):
+            by_source.setdefault(value["source"], []).append(METRIC_NAMES.get(key, key.replace("_", " ")))
+    rows = sum(isinstance(value, dict) and "mean" in value for value in metrics.values())
+    return [f"- {_rows_named(labels, rows)}: {source}." for source, labels in by_source.items()]
+
+
+def _rows_named(labels: list[str], rows: int) -> str:
+    """``labels`` of the metrics table (in its order, measured together), named briefly."""
+    if len(labels) == rows:
+        return "Every row"
+    return ", ".join(labels) if len(labels) <= 2 else f"The rows from {labels[0]} to {labels[-1]}"
+
+
 def _code_list(names) -> str:
     return ", ".join(f"`{name}`" for name in names)
 
@@ -212,12 +230,17 @@ def _metrics(card: ModelCard) -> list[str]:
         f"Protocol: {card.metrics.get('protocol', 'see the recipe')} (described in "
         f"[{PROTOCOLS_DOC}](../../{PROTOCOLS_DOC})). "
         + (f"Mean ± standard error over {seeds} training seeds; the shipped weights are those of the first seed."
-           if seeds else ""), "", "| metric | value | per seed |", "|---|---|---|", *_metric_rows(card.metrics), ""]
+           if seeds else ""), "", "| metric | value | per seed |", "|---|---|---|", *_metric_rows(card.metrics), "",
+        *([*sources, ""] if (sources := _sources(card.metrics)) else [])]
 
 
-# Families whose ``sample`` reruns their full network for each pixel in raster order (van den
-# Oord et al. 2016): H·W passes, each as costly as one ``log_prob``.
+# Families whose exported ``sample`` reruns their full network for each pixel in raster order
+# (van den Oord et al. 2016): H·W passes, each as costly as one ``log_prob``.  Their Keras model
+# caches the network's rows (zoo.families._row_cache) and draws the same pixels far faster, on
+# images of at least ROW_CACHE_MIN_PIXELS pixels and batches of ROW_CACHE_MIN_IMAGES (restated
+# from zoo.families.pixelcnn, which imports TensorFlow; a test holds them equal).
 PIXEL_BY_PIXEL = ("pixelcnn",)
+ROW_CACHE_MIN_PIXELS, ROW_CACHE_MIN_IMAGES = 16 * 16, 16
 
 
 def _tflite_sampling(card: ModelCard) -> str:
@@ -242,7 +265,10 @@ def _limitations(card: ModelCard) -> list[str]:
     if card.family in PIXEL_BY_PIXEL and len(card.data_shape) == 3:
         passes = card.data_shape[0] * card.data_shape[1]
         lines.append(f"- `sample` runs the whole network once per pixel: {passes:,} passes a call, each as costly "
-                     "as a `log_prob` of the same batch.")
+                     "as a `log_prob` of the same batch."
+                     + (f" The Keras model (`zoo.load(name, trainable=True)`) caches the network's rows and, from "
+                        f"{ROW_CACHE_MIN_IMAGES} images a call, draws the same images many times faster."
+                        if passes >= ROW_CACHE_MIN_PIXELS else ""))
     if card.weights == "ema":
         lines.append("- The SavedModel serves the moving average of the generator's weights (EMA), not the last step's.")
     lines.append(f"- Measured on the data above only: a model of {card.dataset} has not seen anything else.")

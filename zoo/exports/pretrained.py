@@ -20,9 +20,10 @@ from zoo.registry import MODEL_FILE, SAVED_MODEL_DIR, ModelCard, check_name, loc
 
 MAX_SAMPLES = 2**20  # one call's batch; more would allocate for seconds, then fail
 # Families whose sampling costs far more than one network pass per sample.  PixelCNN draws
-# pixel by pixel: H·W passes over the whole batch, all of it held at once (van den Oord et al.
-# 2016, arXiv:1601.06759).  Here 2**20 8×8 digits ran out of memory after 45 s; 4,096 took 24 s
-# and 1 GB.  2**14 keeps the 10,000 samples of the digits protocol in one call.
+# pixel by pixel: H·W passes (van den Oord et al. 2016, arXiv:1601.06759).  The shipped PixelCNN
+# exports hold the whole batch at once: here 2**20 8×8 digits ran out of memory after 45 s; 4,096
+# took 24 s and 1 GB (exports written by the current code draw 128 images at a time).  2**14
+# keeps the 10,000 samples of the protocols in one call.
 SAMPLE_LIMITS = {"pixelcnn": 2**14}
 # Markov-chain families (restated from zoo.families.rbm and .gsn, whose SavedModels enforce them,
 # so a loaded export refuses a request before anything is allocated): the most steps one
@@ -403,3 +404,25 @@ def load(name, trainable: bool = False):
         if not card.optimizer_state:  # saved without it on purpose (the card says so): fresh optimizers
             warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
         return keras.saving.load_model(folder / MODEL_FILE, safe_mode=True)
+
+
+def load_sampler(name, keras_model: bool = False):
+    """``(card, sample)`` of an export, ``sample(n, seed, labels=None) -> np.ndarray``, for the
+    sample protocols (``zoo eval``): its SavedModel, or with ``keras_model=True`` the Keras model
+    saved beside it (``model.keras``: the same weights, drawn by zoo's own code).  PixelCNN's
+    Keras model draws the same images for a seed as its SavedModel, and on 28×28 images many
+    times faster: its sampler caches the network's rows (zoo.families._row_cache)."""
+    if not keras_model:
+        model = load(name)
+        return model.card, lambda n, seed, labels=None: np.asarray(model.sample(n, seed=seed, labels=labels))
+    folder, card = locate(name)
+    if not (folder / MODEL_FILE).is_file():
+        raise FileNotFoundError(f"{card.name!r} ships no {MODEL_FILE} beside its SavedModel, so there is no Keras "
+                                f"model to sample; measure the SavedModel (without keras_model).")
+    model = load(name, trainable=True)
+
+    def sample(n, seed, labels=None):
+        x, _ = model.sample(n, seed, labels) if labels is not None else model.sample(n, seed)
+        return np.asarray(x)
+
+    return card, sample

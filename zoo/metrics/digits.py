@@ -197,25 +197,26 @@ baselines = digits_baselines  # the name `zoo eval` asks every protocol for
 
 
 # --------------------------------------------------------------------------- exports
-def evaluate_export(name: str, seeds: int = 5) -> dict:
+def evaluate_export(name: str, seeds: int = 5, keras_model: bool = False) -> dict:
     """Measure a digits export by this protocol over ``seeds`` sampling seeds (``zoo eval``).
 
-    Samples come from the export itself (``Pretrained.sample(10_000, seed=EVAL_SEED + s)``,
-    balanced labels for conditional exports).  Returns ``{metric: {"mean", "se", "per_seed",
+    Samples come from the export itself (``Pretrained.sample(10_000, seed=EVAL_SEED + s)``), or
+    with ``keras_model`` from the Keras model saved beside it (``zoo eval --keras``:
+    ``zoo.exports.pretrained.load_sampler``).  Returns ``{metric: {"mean", "se", "per_seed",
     "source"}}``; a pure measure: ``zoo eval NAME --write`` puts it into the card.
     """
-    from zoo.exports import load
+    from zoo.exports.pretrained import load_sampler
     from zoo.metrics.mixtures import summarize
 
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise ValueError(f"seeds must be a positive integer. Received: seeds={seeds!r}")
-    model = load(name)
-    card = model.card
+    card, sample = load_sampler(name, keras_model)
     if card.dataset != "digits" or card.family == "classifier" or card.latent_dim == 0:
         raise ValueError(f"the digits protocol measures generative models trained on digits; {card.name!r} is a "
                          f"{card.family!r} model of {card.dataset!r}. Received: name={name!r}")
     sample_seeds = [EVAL_SEED + s for s in range(seeds)]
-    runs = [evaluate_digits(model.sample(PARZEN_SAMPLES, seed=s)) for s in sample_seeds]
-    source = (f"zoo eval {card.name} --seeds {seeds}: the export, sampling seeds "
+    runs = [evaluate_digits(sample(PARZEN_SAMPLES, s)) for s in sample_seeds]
+    through = " --keras: the export's model.keras" if keras_model else ": the export"
+    source = (f"zoo eval {card.name} --seeds {seeds}{through}, sampling seeds "
               f"{sample_seeds[0]}..{sample_seeds[-1]}")
     return {key: {**value, "source": source} for key, value in summarize(runs).items()}

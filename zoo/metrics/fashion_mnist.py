@@ -181,17 +181,17 @@ def fashion_mnist_baselines(seed: int = 0) -> dict:
 baselines = fashion_mnist_baselines  # the name `zoo eval` asks every protocol for
 
 
-def evaluate_export(name: str, seeds: int = 1) -> dict:
+def evaluate_export(name: str, seeds: int = 1, keras_model: bool = False) -> dict:
     """Measure a Fashion-MNIST export through its SavedModel over ``seeds`` sampling seeds
-    (``zoo eval``); conditional exports draw balanced labels and add the label accuracy.
-    Returns ``{metric: {"mean", "se", "per_seed", "source"}}``."""
-    from zoo.exports import load
+    (``zoo eval``), or with ``keras_model`` through the Keras model saved beside it (``zoo eval
+    --keras``: ``zoo.exports.pretrained.load_sampler``); conditional exports draw balanced labels
+    and add the label accuracy.  Returns ``{metric: {"mean", "se", "per_seed", "source"}}``."""
+    from zoo.exports.pretrained import load_sampler
     from zoo.metrics.mixtures import summarize
 
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise ValueError(f"seeds must be a positive integer. Received: seeds={seeds!r}")
-    model = load(name)
-    card = model.card
+    card, sample = load_sampler(name, keras_model)
     # Binary-unit models (NADE, GSN) of the binarised images have no latent code but sample.
     if card.dataset not in FASHION_DATASETS or card.family == "classifier" or "sample" not in card.signatures:
         raise ValueError(f"the Fashion-MNIST protocol measures generative models trained on fashion_mnist; "
@@ -200,9 +200,10 @@ def evaluate_export(name: str, seeds: int = 1) -> dict:
     for s in range(seeds):
         if card.conditioning:
             labels = np.arange(SAMPLES, dtype=np.int32) % card.conditioning["num_classes"]
-            x = model.sample(SAMPLES, seed=EVAL_SEED + s, labels=labels)
+            x = sample(SAMPLES, EVAL_SEED + s, labels)
             runs.append({**evaluate_fashion_mnist(x), **label_accuracy(x, labels)})
         else:
-            runs.append(evaluate_fashion_mnist(model.sample(SAMPLES, seed=EVAL_SEED + s)))
-    source = f"zoo eval {card.name} --seeds {seeds}: the export, sampling seeds {EVAL_SEED}..{EVAL_SEED + seeds - 1}"
+            runs.append(evaluate_fashion_mnist(sample(SAMPLES, EVAL_SEED + s)))
+    through = " --keras: the export's model.keras" if keras_model else ": the export"
+    source = f"zoo eval {card.name} --seeds {seeds}{through}, sampling seeds {EVAL_SEED}..{EVAL_SEED + seeds - 1}"
     return {key: {**value, "source": source} for key, value in summarize(runs).items()}
