@@ -111,7 +111,7 @@ def card_at(revision: str, name: str):
 
 def before_after(revision: str) -> str:
     """Modes and % high quality of every mixture export at ``revision`` and now."""
-    lines = [f"| export | modes before | % HQ before | modes now | % HQ now | steps now | wall time now (5 seeds) |",
+    lines = ["| export | modes before | % HQ before | modes now | % HQ now | steps now | wall time now (5 seeds) |",
              "|---|---|---|---|---|---|---|"]
     for dataset in GOAL:
         for name, (modes, quality, _) in sorted(measured(dataset).items()):
