@@ -18,6 +18,7 @@ from without_zoo import Call, start_without_zoo
 import zoo
 from zoo import registry
 from zoo.exports import serving
+from zoo.exports.card import PIXEL_BY_PIXEL
 
 NAMES = zoo.list_models(pretrained=True)
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -39,10 +40,14 @@ def _input_specs(saved_model, signature):
 
 
 def _signature_inputs(folder, card):
-    """{signature: example inputs}; ``n`` sets the batch of labels."""
-    return {name: serving.example_inputs(_input_specs(folder / "saved_model", name), card.data_kind,
-                                         (card.conditioning or {}).get("num_classes"))
-            for name in card.signatures if name != "serving_default"}
+    """{signature: example inputs}; ``n`` sets the batch of labels.  A pixel-by-pixel sampler
+    draws one image: its H·W network passes make each image seconds in every runtime."""
+    calls = {name: serving.example_inputs(_input_specs(folder / "saved_model", name), card.data_kind,
+                                          (card.conditioning or {}).get("num_classes"))
+             for name in card.signatures if name != "serving_default"}
+    if card.family in PIXEL_BY_PIXEL and "sample" in calls:
+        calls["sample"]["n"] = np.ones_like(calls["sample"]["n"])
+    return calls
 
 
 def _in_memory(folder, card, calls):
