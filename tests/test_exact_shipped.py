@@ -6,6 +6,7 @@ Parametrised over the registry: every trained export whose card lists a ``log_pr
 A Fashion-MNIST card's number (10,000 images) is reproduced on the first 64 images against the
 mean stored beside this file by ``python tests/likelihood_subsets.py``, which reproduced the
 card's full number from the same SavedModel first; ``ZOO_TEST_FULL=1`` measures every image.
+A stored subset that no longer matches its export's SavedModel and card fails a test of its own.
 """
 import warnings
 
@@ -66,6 +67,15 @@ def test_the_cards_likelihood_is_reproduced_from_the_loaded_export(name):
         warnings.warn(f"{name}: no stored subset for this SavedModel and card in tests/likelihood_subsets.json, "
                       f"so all of the card's images were measured; store the first {SUBSET_IMAGES}: {COMMAND} {name}")
     assert measure(card, log_prob) == pytest.approx(card_value(card), abs=TOLERANCE)
+
+
+@pytest.mark.parametrize("name", [name for name in EXACT if zoo.info(name).dataset in SUBSET_DATASETS])
+def test_every_stored_subset_is_of_the_shipped_savedmodel_and_card(name):
+    """A re-exported or re-measured export whose stored subset was not refreshed would be
+    measured on all its images above, minutes of suite: say so at once, with the command."""
+    assert stored_subset(zoo.info(name)) is not None, (
+        f"{name}: tests/likelihood_subsets.json holds no subset for its current SavedModel and card; "
+        f"run {COMMAND} {name}")
 
 
 def test_the_export_takes_dequantised_images_and_refuses_more():
