@@ -86,14 +86,16 @@ def checkerboard_order(shape) -> np.ndarray:
     return np.argsort(parity, kind="stable")
 
 
-def compiled_draw(model, draw):
-    """``draw(n, seed)`` as a ``tf.function`` traced once per model: sampling loops over the
-    pixels (PixelCNN) or the values (MAF), which run an op at a time when called eagerly.  Kept
-    outside Keras's attribute tracking, so it is neither saved nor exported."""
-    function = model.__dict__.get("_compiled_draw")
+def compiled_draw(model, draw, name="draw", inputs=2, autograph=True):
+    """``draw`` of ``inputs`` int32 scalars (``n, seed``...) as a ``tf.function`` traced once per
+    model and ``name``: sampling loops over the pixels (PixelCNN, NADE) or the values (MAF),
+    which run an op at a time when called eagerly.  Kept outside Keras's attribute tracking, so
+    it is neither saved nor exported."""
+    key = f"_compiled_{name}"
+    function = model.__dict__.get(key)
     if function is None:
-        function = tf.function(draw, input_signature=[tf.TensorSpec([], tf.int32), tf.TensorSpec([], tf.int32)])
-        object.__setattr__(model, "_compiled_draw", function)
+        function = tf.function(draw, input_signature=[tf.TensorSpec([], tf.int32)] * inputs, autograph=autograph)
+        object.__setattr__(model, key, function)
     return function
 
 

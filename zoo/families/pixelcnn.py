@@ -29,7 +29,8 @@ import tensorflow as tf
 import tensorflow_probability as tfp
 
 from zoo import papers
-from zoo.families._exact import LikelihoodModel, check_levels, level_index, level_value, log_bin_volume
+from zoo.families._exact import (LikelihoodModel, check_levels, compiled_draw, level_index, level_value,
+                                 log_bin_volume)
 from zoo.families._row_cache import RowPlan
 
 tfd = tfp.distributions
@@ -325,11 +326,9 @@ class PixelCNN(LikelihoodModel):
         size = max(min(n, SAMPLE_CHUNK), 1)
         chunks = -(-n // size)
         cached = self.uses_row_cache(n)
-        compiled = self.__dict__.setdefault("_compiled_chunks", {})  # outside Keras's attribute tracking
-        if cached not in compiled:  # traced once per model and sampler
-            compiled[cached] = tf.function(functools.partial(self._draw_chunk, cached=cached), autograph=False,
-                                           input_signature=[tf.TensorSpec([], tf.int32)] * 3)
-        compiled = compiled[cached]
+        # The row cache's plan is static Python: autograph would only slow its tracing (by half).
+        compiled = compiled_draw(self, functools.partial(self._draw_chunk, cached=cached),
+                                 name="rows" if cached else "passes", inputs=3, autograph=False)
         progress = keras.utils.Progbar(n, unit_name="image") if chunks > 1 else None
         images = []
         for k in range(chunks):
@@ -344,9 +343,9 @@ class PixelCNN(LikelihoodModel):
         height, width, _ = self.data_shape
         return n >= CACHE_MIN_IMAGES and height * width >= CACHE_MIN_PIXELS and self.row_plan is not None
 
-    def _draw_chunk(self, size, seed, k, cached=True):
-        """Chunk ``k``: ``size`` images from the seed pair ``[seed, k]``."""
-        draw = self._draw_by_rows if cached and self.row_plan else self._draw_by_passes
+    def _draw_chunk(self, size, seed, k, cached):
+        """Chunk ``k``: ``size`` images from the seed pair ``[seed, k]``, row-cached or a pass a pixel."""
+        draw = self._draw_by_rows if cached else self._draw_by_passes
         return draw(size, tf.stack([tf.cast(seed, tf.int32), tf.cast(k, tf.int32)]))[0]
 
     def _draw_chunks(self, n, seed):
