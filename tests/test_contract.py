@@ -112,9 +112,10 @@ def test_a_new_family_is_tested_by_its_file_and_recipe_row(monkeypatch):
 # ------------------------------------------------------------------------ training
 @pytest.fixture(scope="module")
 def stepped():
-    """``stepped(name)``: the case built and trained one step, with each player's weights from
-    before the step; built once per module, for the one-step test and the export, which read it
-    and never train it further."""
+    """``stepped(name)``: the case built and trained one step, with how far each player's
+    weights moved in that step; built once per module.  The round-trip test trains it further
+    (its file round-trips at whatever step it is), so what the other tests compare is recorded
+    when it is built (the moves here, the samples in ``exported``)."""
     cache = {}
 
     def get(name):
@@ -122,7 +123,9 @@ def stepped():
             model, data = CASES[name](seed=0)
             before = {key: [v.numpy() for v in model.player_variables(key)] for key in model.OPTIMIZERS}
             fit_steps(model, data)
-            cache[name] = (model, data, before)
+            moved = {key: max(float(np.max(np.abs(v.numpy() - b))) for v, b in zip(model.player_variables(key), before[key]))
+                     for key in model.OPTIMIZERS}
+            cache[name] = (model, data, moved)
         return cache[name]
 
     return get
@@ -130,19 +133,16 @@ def stepped():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_one_step_moves_every_player(name, stepped):
-    model, _, before = stepped(name)
+    model, _, moved = stepped(name)
     assert type(model).__name__ == FAMILY_OF[name]
     for key in model.OPTIMIZERS:
-        after = [v.numpy() for v in model.player_variables(key)]
-        moved = max(float(np.max(np.abs(a - b))) for a, b in zip(after, before[key]))
-        assert moved > 1e-6, f"{key} ({model.OPTIMIZERS[key]}) did not move"
+        assert moved[key] > 1e-6, f"{key} ({model.OPTIMIZERS[key]}) did not move"
         assert int(getattr(model, key).iterations) >= 1
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_keras_file_round_trips_and_resumes(name, tmp_path):
-    model, data = CASES[name](seed=0)
-    fit_steps(model, data)
+def test_keras_file_round_trips_and_resumes(name, stepped, tmp_path):
+    model, data, _ = stepped(name)  # trained (its train function traced): the file holds optimizer state
     model.save(tmp_path / "m.keras")
     restored = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
     assert type(restored) is type(model)
@@ -165,30 +165,30 @@ def test_keras_file_round_trips_and_resumes(name, tmp_path):
 # --------------------------------------------------------------------------- export
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory, stepped):
-    """Every case trained one step (``stepped``) and its SavedModel written as an export writes
+    """Every case as ``stepped`` left it, its samples drawn, and its SavedModel written as an export writes
     it (the networks ``serving_networks`` names, tracked by ``keras.export.ExportArchive``); one
     fresh process without zoo samples from all of them.  (tests/test_exports.py covers the rest
     of an export: card, manifest, runtimes.)"""
     from zoo.exports.serving import write_saved_model
 
     root = tmp_path_factory.mktemp("contract_exports")
-    models, calls = {}, []
+    samples, calls = {}, []
     for name in NAMES:
         model, _, _ = stepped(name)
         write_saved_model(model.serving_networks(), model.serving_functions(), root / name / "saved_model")
         labels = np.arange(5, dtype=np.int32) if getattr(model, "num_classes", None) else None
         inputs = {"n": np.int32(5), "seed": np.int32(3), **({} if labels is None else {"labels": labels})}
-        models[name] = (model, labels)
+        expected, _ = model.sample(5, 3, None if labels is None else tf.constant(labels))
+        samples[name] = expected.numpy()
         calls.append(Call(root / name / "saved_model", "sample", inputs))
     outputs = call_without_zoo(calls, root / "calls")
-    return {name: (*models[name], out["x"]) for name, out in zip(NAMES, outputs)}
+    return {name: (samples[name], out["x"]) for name, out in zip(NAMES, outputs)}
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_export_reloads_in_a_fresh_process(exported, name):
-    model, labels, fresh = exported[name]
-    expected, _ = model.sample(5, 3, None if labels is None else tf.constant(labels))
-    np.testing.assert_allclose(fresh, expected.numpy(), rtol=1e-5, atol=1e-5)
+    expected, fresh = exported[name]
+    np.testing.assert_allclose(fresh, expected, rtol=1e-5, atol=1e-5)
 
 
 # ---------------------------------------------------------------------- replicas

@@ -126,17 +126,20 @@ def tflite_interpreter():
     return Interpreter, f"ai_edge_litert.interpreter.Interpreter (ai-edge-litert {litert_version})"
 
 
-def tflite_model(path, name: str) -> bytes:
-    """The TFLite flatbuffer of signature ``name``.  The converter's C++ diagnostics (its
-    "error: failed while converting ... TF Select ops" for the stateless random ops of
-    ``sample``, which TFLite lacks) are kept off the terminal and carried by the exception."""
+def tflite_model(path, name: str | list[str]) -> bytes:
+    """The TFLite flatbuffer of signature ``name`` (or of each of a list of names: one
+    conversion, as costly as one signature's, since most of it loads the SavedModel).  The
+    converter's C++ diagnostics (its "error: failed while converting ... TF Select ops" for the
+    stateless random ops of ``sample``, which TFLite lacks) are kept off the terminal and
+    carried by the exception."""
     import tensorflow as tf
 
     from zoo.quiet import stderr_captured
 
+    names = [name] if isinstance(name, str) else list(name)
     with stderr_captured() as captured:
         try:
-            return tf.lite.TFLiteConverter.from_saved_model(os.fspath(path), signature_keys=[name]).convert()
+            return tf.lite.TFLiteConverter.from_saved_model(os.fspath(path), signature_keys=names).convert()
         except Exception as e:  # noqa: BLE001  (ConverterError and others: re-raised with the diagnostics)
             errors = [line for line in captured().splitlines() if line.startswith("error:")]
             error = e
