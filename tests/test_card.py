@@ -87,18 +87,6 @@ def test_reexport_rewrites_a_shipped_export_from_its_model_keras(tmp_path):
     assert (abs(session["serving_default"]["x"] - new.generate(z)) < 1e-5).all()
 
 
-def test_reexport_names_the_stored_test_subsets_it_makes_stale(tmp_path):
-    """Only a re-export into the repository's exports/ makes them stale, and only for the exports
-    that have one (the costly Fashion-MNIST likelihoods)."""
-    from zoo.exports.reexport import TEST_SUBSETS, stale_test_subsets
-
-    stored = json.loads(TEST_SUBSETS.read_text())["exports"]
-    assert "realnvp-fashion-mnist" in stored and "gan-ring8" not in stored
-    names = ["gan-ring8", "realnvp-fashion-mnist"]
-    assert stale_test_subsets(names, None) == stale_test_subsets(names, registry.REPO_EXPORTS) == ["realnvp-fashion-mnist"]
-    assert stale_test_subsets(names, tmp_path) == []
-
-
 # --------------------------------------------------------------------------- the card a person reads
 from zoo.exports.card import README_FILE, README_MARKER, render_readme, write_readmes  # noqa: E402
 

@@ -8,13 +8,11 @@ The card's metrics, recipe, steps, wall time, description and papers carry over.
 reloaded with its players' optimizers (``g_optimizer``, ``d_optimizer``...: training resumes
 where the recipe stopped) through the families' current ``compile``, which passes
 ``optimizer=None``, so the unused default RMSprop that older files carry is dropped.  Writing
-into the repository's ``exports/`` re-pins each name in ``zoo/shipped.json``, and names the
-exports whose stored test subsets (``tests/likelihood_subsets.json``) it has made stale.
+into the repository's ``exports/`` re-pins each name in ``zoo/shipped.json``.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -22,8 +20,6 @@ from pathlib import Path
 from zoo.exports.writing import export, verify
 from zoo.registry import MODEL_FILE, REPO_EXPORTS, ModelCard, check_name
 
-# The tests' stored likelihood subsets, keyed to each SavedModel's sha256 (a checkout only).
-TEST_SUBSETS = REPO_EXPORTS.parent / "tests" / "likelihood_subsets.json"
 CARRIED = ("description", "papers", "metrics", "recipe", "steps", "wall_time", "optimizer_state", "status")
 
 
@@ -56,17 +52,6 @@ def reexport(name: str, source: str | os.PathLike | None = None, out_dir: str | 
     return export(model, name, dataset=card.dataset, out_dir=out_dir, data_kind=card.data_kind, **fields)
 
 
-def stale_test_subsets(names, out_dir: str | os.PathLike | None) -> list[str]:
-    """Those of ``names`` whose stored test subset a re-export into ``out_dir`` has made stale:
-    it is keyed to the SavedModel, which a re-export rewrites.  Only the repository's own
-    ``exports/`` has them; elsewhere, or in an installed package, none."""
-    out_dir = Path(out_dir) if out_dir is not None else REPO_EXPORTS
-    if out_dir.resolve() != REPO_EXPORTS.resolve() or not TEST_SUBSETS.exists():
-        return []
-    stored = json.loads(TEST_SUBSETS.read_text()).get("exports", {})
-    return [name for name in names if name in stored]
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m zoo.exports.reexport", description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", help="export names (default with --all: every trained one)")
@@ -90,10 +75,6 @@ def main(argv=None) -> int:
         runtimes = ModelCard.read(path).runtimes
         print(f"{name}: re-exported to {path} (model.keras {before:,} -> {after:,} bytes; tflite: "
               f"{', '.join(runtimes.get('tflite', []))})", flush=True)
-    stale = stale_test_subsets(names, args.out if args.out else source)
-    if stale:
-        print(f"The tests' stored likelihood subsets of {', '.join(stale)} are now stale (tests/test_exact_shipped.py "
-              f"fails on them); refresh them: python tests/likelihood_subsets.py {' '.join(stale)}", flush=True)
     return 0
 
 
